@@ -22,7 +22,8 @@
  *    10. serial_init()            interrupt-driven COM1 (replaces the early console
  *                                 with console_unregister/console_register)
  *   then, here:
- *    11. kernel_prompt_tsc = now; test=/bench= run ktest_main() and exit QEMU;
+ *    11. kernel_prompt_tsc = now; crash= (crashtest.c) crashes on purpose;
+ *        test=/bench= run ktest_main() and exit QEMU;
  *    12. otherwise monitor_start() (core helper) shows `kpio> ` and never returns.
  *
  * Steps 4-10 and 12 are called through weak references: until a step's code is
@@ -32,6 +33,7 @@
 #include "core/kernel.h"
 #include "core/cmdline.h"
 #include "core/console.h"
+#include "core/crashtest.h"
 #include "core/ksyms.h"
 #include "core/ktest.h"
 #include "core/log.h"
@@ -136,7 +138,7 @@ _Noreturn void kernel_main(const struct kpio_boot_info *bi)
     if (!take_boot_info(bi))
         cpu_halt_forever();
     cmdline_init(boot_info.cmdline);
-    kernel_test_mode = cmdline_get("test") || cmdline_get("bench");
+    kernel_test_mode = cmdline_get("test") || cmdline_get("bench") || cmdline_get("crash");
     log_set_console_level((int)cmdline_get_u64("loglevel", KLOG_INFO));
 
     /* 2. */
@@ -172,6 +174,7 @@ _Noreturn void kernel_main(const struct kpio_boot_info *bi)
 
     /* 11. */
     kernel_prompt_tsc = rdtsc();
+    crashtest_main();
     ktest_main();
 
     /* 12. */
