@@ -671,6 +671,35 @@ int bcache_sync(struct bcache_dev *bd)
 
 /* ---- devices, cache ---- */
 
+static struct bcache *default_cache;
+static size_t default_size = 32u << 20;
+static spinlock_t default_lock = SPINLOCK_INIT("bcache-default");
+
+void bcache_set_default_size(size_t max_bytes)
+{
+    default_size = max_bytes;
+}
+
+struct bcache *bcache_default(void)
+{
+    spin_lock(&default_lock);
+    struct bcache *c = default_cache;
+    spin_unlock(&default_lock);
+    if (c)
+        return c;
+    c = bcache_create(default_size);
+    spin_lock(&default_lock);
+    if (!default_cache) {
+        default_cache = c;
+        c = NULL;
+    }
+    struct bcache *result = default_cache;
+    spin_unlock(&default_lock);
+    if (c)
+        bcache_destroy(c);
+    return result;
+}
+
 struct bcache *bcache_create(size_t max_bytes)
 {
     struct bcache *c = kzalloc(sizeof *c);

@@ -66,6 +66,11 @@ struct bcache_stats {
     uint64_t blocks, dirty_blocks;
 };
 
+/* The cache every file system shares: made on first use with
+ * bcache_set_default_size()'s size (32 MiB unless set). */
+struct bcache *bcache_default(void);
+void bcache_set_default_size(size_t max_bytes);
+
 /* A cache of at most max_bytes of block data (at least 64 blocks). NULL if out of memory. */
 struct bcache *bcache_create(size_t max_bytes);
 /* Free the cache; every device must be detached first. */
