@@ -1,0 +1,27 @@
+# kernel/net.mk — the network stack's host builds: unit tests (cmocka, ASan +
+# UBSan), the DNS vector scorer, the host-process stack used against Linux
+# peers on a tap device, the impairment relay, and the libFuzzer target.
+# The kernel build picks up kernel/net/*.c like any other kernel source.
+
+NET_SRCS := $(wildcard kernel/net/*.c)
+NET_HOST_DIR := $(HOST_BUILD)/net
+NET_HOST_INC := -Itests/unit/kshim -Ikernel -Iinclude
+NET_HOST_CFLAGS := $(HOST_CFLAGS) $(SAN_FLAGS) $(NET_HOST_INC) -pthread
+
+NET_HOST_OBJS := $(patsubst kernel/net/%.c,$(NET_HOST_DIR)/obj/%.o,$(NET_SRCS)) \
+                 $(NET_HOST_DIR)/obj/kshim.o
+
+$(NET_HOST_DIR)/obj/%.o: kernel/net/%.c $(wildcard kernel/net/*.h) | $(NET_HOST_DIR)/obj
+	$(HOST_CC) $(NET_HOST_CFLAGS) -c $< -o $@
+
+$(NET_HOST_DIR)/obj/kshim.o: tests/unit/kshim/kshim.c | $(NET_HOST_DIR)/obj
+	$(HOST_CC) $(NET_HOST_CFLAGS) -c $< -o $@
+
+$(NET_HOST_DIR)/obj:
+	@mkdir -p $@
+
+$(NET_HOST_DIR)/libkpionet.a: $(NET_HOST_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+ALL_TARGETS += $(NET_HOST_DIR)/libkpionet.a
