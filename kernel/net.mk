@@ -25,3 +25,21 @@ $(NET_HOST_DIR)/libkpionet.a: $(NET_HOST_OBJS)
 	ar rcs $@ $^
 
 ALL_TARGETS += $(NET_HOST_DIR)/libkpionet.a
+
+# ---- unit tests ----
+NET_TEST_NAMES := test_net_core test_net_proto test_tcp
+NET_TEST_BINS := $(addprefix $(NET_HOST_DIR)/,$(NET_TEST_NAMES))
+
+$(NET_HOST_DIR)/nettest.o: tests/unit/net/nettest.c tests/unit/net/nettest.h $(wildcard kernel/net/*.h) | $(NET_HOST_DIR)/obj
+	$(HOST_CC) $(NET_HOST_CFLAGS) -c $< -o $@
+
+$(NET_HOST_DIR)/test_%: tests/unit/net/test_%.c $(NET_HOST_DIR)/nettest.o $(NET_HOST_DIR)/libkpionet.a tests/unit/net/nettest.h
+	$(HOST_CC) $(NET_HOST_CFLAGS) -Itests/unit/net $< $(NET_HOST_DIR)/nettest.o $(NET_HOST_DIR)/libkpionet.a -lcmocka -o $@
+
+ALL_TARGETS += $(NET_TEST_BINS)
+
+.PHONY: test-net-unit
+test-net-unit: $(NET_TEST_BINS)
+	@tests/unit/net/run-suite $(NET_TEST_BINS)
+
+TEST_TARGETS += test-net-unit

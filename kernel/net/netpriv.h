@@ -165,6 +165,7 @@ struct tcp_ring {
 #define TF_WIN_UPDATE   0x10000  /* the window opened enough to announce it */
 #define TF_NEED_OUTPUT  0x20000
 #define TF_FIN_ACKED    0x40000  /* our FIN was acknowledged */
+#define TF_FORCE        0x80000  /* send into a small window once (SWS override) */
 
 struct tcp_pcb {
     struct list_node all_node;       /* ns->tcp_all */

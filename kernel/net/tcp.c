@@ -169,7 +169,9 @@ static bool tcp_port_in_use(struct net_stack *ns, ip4_addr_t laddr, uint16_t por
         struct tcp_pcb *p = list_entry(pos, struct tcp_pcb, all_node);
         if (p->local_port != port || (p->local_addr && laddr && p->local_addr != laddr))
             continue;
-        if (p->state == TCP_LISTEN || p->state == TCP_CLOSED || !reuse)
+        /* Listeners and bound, never connected pcbs always hold the port;
+         * connections only without SOCKOPT_REUSEADDR. */
+        if (p->state == TCP_LISTEN || (p->state == TCP_CLOSED && p->remote_port == 0) || !reuse)
             return true;
     }
     return false;
@@ -189,7 +191,7 @@ static uint16_t tcp_alloc_port(struct net_stack *ns, ip4_addr_t laddr, ip4_addr_
         list_for_each(pos, &ns->tcp_all) {
             struct tcp_pcb *p = list_entry(pos, struct tcp_pcb, all_node);
             if (p->local_port == port &&
-                (p->state == TCP_LISTEN || p->state == TCP_CLOSED || raddr == 0 ||
+                (p->state == TCP_LISTEN || (p->state == TCP_CLOSED && p->remote_port == 0) || raddr == 0 ||
                  (p->remote_addr == raddr && p->remote_port == rport && p->local_addr == laddr))) {
                 used = true;
                 break;
@@ -637,11 +639,15 @@ static void tcp_timer_fn(struct net_stack *ns, struct net_timer *t)
     }
     if (pcb->persist_deadline && pcb->persist_deadline <= now) {
         pcb->persist_deadline = 0;
-        if (pcb->snd_wnd == 0 && pcb->snd.len > pcb->snd_nxt - pcb->snd_una) {
-            tcp_send_probe(pcb);
-            if (pcb->persist_backoff < 16)
-                pcb->persist_backoff++;
-            tcp_output(pcb);                  /* re-arms the persist timer */
+        if (pcb->snd.len > pcb->snd_nxt - pcb->snd_una) {
+            if (pcb->snd_wnd == 0) {
+                tcp_send_probe(pcb);
+                if (pcb->persist_backoff < 16)
+                    pcb->persist_backoff++;
+            } else {
+                pcb->flags |= TF_FORCE;       /* fill the small window after all */
+            }
+            tcp_output(pcb);                  /* re-arms the persist timer if needed */
         }
     }
     if (pcb->keepalive_deadline && pcb->keepalive_deadline <= now) {

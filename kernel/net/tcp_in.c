@@ -192,7 +192,7 @@ static void tcp_listen_input(struct tcp_pcb *l, const struct tcp_seg *seg)
     c->snd_buf_size = l->snd_buf_size;
     c->rcv_buf_size = l->rcv_buf_size;
     c->ttl = l->ttl;
-    c->flags = (l->flags & (TF_NODELAY | TF_KEEPALIVE)) | TF_TS | TF_SACK | TF_WSCALE;
+    c->flags = l->flags & (TF_NODELAY | TF_KEEPALIVE | TF_TS | TF_SACK | TF_WSCALE);
     c->rcv_wscale = 0;
     while (c->rcv_wscale < 14 && (c->rcv_buf_size >> c->rcv_wscale) > 65535)
         c->rcv_wscale++;

@@ -287,9 +287,9 @@ void tcp_output(struct tcp_pcb *pcb)
         bool fin = fin_due && off + len == pcb->snd.len;
         if (len == 0 && !fin)
             break;
-        if (len < pcb->mss && len < avail) {
+        if (len < pcb->mss && len < avail && !(pcb->flags & TF_FORCE)) {
             /* More data waits but the window is small: sender-side SWS
-             * avoidance (RFC 9293 §3.8.6.2.1). */
+             * avoidance (RFC 9293 §3.8.6.2.1); the persist timer overrides. */
             if (len < pcb->snd_wnd_max / 2 || pcb->snd_nxt != pcb->snd_una)
                 break;
         }
@@ -325,9 +325,11 @@ void tcp_output(struct tcp_pcb *pcb)
             break;
     }
 
-    /* Data waits, the peer's window is shut and nothing is in flight: probe
-     * it (RFC 9293 §3.8.6.1). */
-    if (avail > 0 && pcb->snd_wnd == 0 && pcb->snd_una == pcb->snd_max && !pcb->persist_deadline) {
+    pcb->flags &= ~TF_FORCE;
+    /* Data waits and nothing is in flight, so no ACK will come to move
+     * things on: the peer's window is shut (probe it, RFC 9293 §3.8.6.1) or
+     * too small to be worth a segment (the SWS override timeout, §3.8.6.2.1). */
+    if (avail > 0 && pcb->snd_una == pcb->snd_max && !pcb->persist_deadline) {
         uint64_t t = (uint64_t)MAX((uint32_t)NET_TCP_PERSIST_MIN_MS, pcb->rto_ms) << pcb->persist_backoff;
         pcb->persist_deadline = net_now(ns) + MIN(t, (uint64_t)NET_TCP_PERSIST_MAX_MS) * NS_PER_MS;
     }
