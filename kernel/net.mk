@@ -27,7 +27,7 @@ $(NET_HOST_DIR)/libkpionet.a: $(NET_HOST_OBJS)
 ALL_TARGETS += $(NET_HOST_DIR)/libkpionet.a
 
 # ---- unit tests ----
-NET_TEST_NAMES := test_net_core test_net_proto test_tcp test_tcp_craft
+NET_TEST_NAMES := test_net_core test_net_proto test_tcp test_tcp_craft test_dns
 NET_TEST_BINS := $(addprefix $(NET_HOST_DIR)/,$(NET_TEST_NAMES))
 
 $(NET_HOST_DIR)/nettest.o: tests/unit/net/nettest.c tests/unit/net/nettest.h $(wildcard kernel/net/*.h) | $(NET_HOST_DIR)/obj
@@ -43,3 +43,15 @@ test-net-unit: $(NET_TEST_BINS)
 	@tests/unit/net/run-suite $(NET_TEST_BINS)
 
 TEST_TARGETS += test-net-unit
+
+# ---- the DNS parser scored on ../shared/dns-vectors ----
+$(NET_HOST_DIR)/dns_decode: tests/unit/net/dns_decode.c $(NET_HOST_DIR)/libkpionet.a
+	$(HOST_CC) $(NET_HOST_CFLAGS) $< $(NET_HOST_DIR)/libkpionet.a -o $@
+
+ALL_TARGETS += $(NET_HOST_DIR)/dns_decode
+
+.PHONY: test-net-dns-vectors
+test-net-dns-vectors: $(NET_HOST_DIR)/dns_decode
+	@DNS_DECODE=$(CURDIR)/$(NET_HOST_DIR)/dns_decode /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/unit/net/test_dns_vectors.py
+
+TEST_TARGETS += test-net-dns-vectors
