@@ -143,6 +143,7 @@ typedef struct wasi_target {
     wasi_handle dir;
     bool dir_owned;             /* opened during the walk: close with wasi_target_done */
     bool trailing_slash;        /* the path ended in '/': it must be a directory */
+    uint32_t depth;             /* of `dir` below the starting directory */
     char name[256];
 } wasi_target;
 

@@ -187,6 +187,7 @@ int wasi_path_walk(wasi_ctx *ctx, wasm_instance *inst, wasi_fd *dir, uint32_t pa
     }
     if (e == 0) {
         out->dir = top(&w);
+        out->depth = w.depth - 1;
         out->dir_owned = w.depth > 1;
         if (out->dir_owned)
             w.depth--;                  /* the caller closes it */

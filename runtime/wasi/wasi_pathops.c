@@ -257,6 +257,26 @@ WASI_IMPL(wasi_path_rename)
     return e;
 }
 
+/* Would a symlink holding `target`, made `depth` directories below a
+ * descriptor's directory, point above that directory? Decided on the text
+ * alone, as the link may be followed later from anywhere. */
+static bool target_escapes(const char *target, uint32_t depth)
+{
+    int64_t d = depth;
+    for (const char *p = target; *p;) {
+        const char *end = strchr(p, '/');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == 2 && p[0] == '.' && p[1] == '.') {
+            if (--d < 0)
+                return true;
+        } else if (len > 0 && !(len == 1 && p[0] == '.')) {
+            d++;
+        }
+        p += len + (end != NULL);
+    }
+    return false;
+}
+
 WASI_IMPL(wasi_path_symlink)
 {
     uint32_t len = ARG32(1);
@@ -271,6 +291,8 @@ WASI_IMPL(wasi_path_symlink)
         return WASI_EINVAL;
     if (src[0] == '/')
         return WASI_ENOTCAPABLE;        /* could never resolve inside a sandbox */
+    /* Relative targets that climb out are refused as well (below): the walk
+     * would never follow them, but other programs on the host might. */
     char *target = malloc(len + 1);
     if (!target)
         return WASI_ENOMEM;
@@ -279,7 +301,10 @@ WASI_IMPL(wasi_path_symlink)
     wasi_target t;
     int e = resolve(ctx, inst, ARG32(2), WASI_RIGHT_PATH_SYMLINK, ARG32(3), ARG32(4), false, &t);
     if (e == 0) {
-        e = wasi_errno(ctx->be.symlink_at(ctx->be.data, target, t.dir, t.name));
+        if (target_escapes(target, t.depth))
+            e = WASI_ENOTCAPABLE;
+        else
+            e = wasi_errno(ctx->be.symlink_at(ctx->be.data, target, t.dir, t.name));
         wasi_target_done(ctx, &t);
     }
     free(target);

@@ -299,8 +299,22 @@ static void test_symlink_creation(void **state)
                      WASI_ENOTCAPABLE);
     len = put_str(PATH_AT, "../outside");
     len2 = put_str(PATH2_AT, "rel_out");
+    assert_int_equal(WCALL("path_symlink", PATH_AT, len, sandbox_fd, PATH2_AT, len2),
+                     WASI_ENOTCAPABLE);
+    assert_false(exists("sandbox/rel_out"));
+    len = put_str(PATH_AT, "../x/../../outside");       /* climbs out on the way */
+    len2 = put_str(PATH2_AT, "sub/rel_out");
+    assert_int_equal(WCALL("path_symlink", PATH_AT, len, sandbox_fd, PATH2_AT, len2),
+                     WASI_ENOTCAPABLE);
+    /* one level down, ".." stays inside */
+    len = put_str(PATH_AT, "../realdir/./secret.txt");
+    len2 = put_str(PATH2_AT, "sub/ok");
     assert_int_equal(WCALL("path_symlink", PATH_AT, len, sandbox_fd, PATH2_AT, len2), 0);
     int e;
+    assert_string_equal(open_read("sub/ok", &e), "inside");
+    len = put_str(PATH_AT, "../outside");
+    len2 = put_str(PATH2_AT, "rel_out");
+    make_link("../outside", "sandbox/rel_out");     /* made on the host */
     assert_null(open_read("rel_out/secret.txt", &e));
     assert_int_equal(e, WASI_ENOTCAPABLE);
     /* readlink reports the target as written */
