@@ -3,21 +3,19 @@
  * guest's descriptor table with its rights, and the setup calls an embedder
  * makes before instantiating.
  */
-#include <stdlib.h>
-
 #include "wasi_internal.h"
 #include <kpio/errno.h>
 
 wasi_ctx *wasi_ctx_new(const wasi_backend *backend)
 {
-    wasi_ctx *ctx = calloc(1, sizeof(*ctx));
+    wasi_ctx *ctx = wasi_calloc(1, sizeof(*ctx));
     if (!ctx)
         return NULL;
     ctx->be = *backend;
     ctx->nfds = 16;
-    ctx->fds = calloc(ctx->nfds, sizeof(wasi_fd));
+    ctx->fds = wasi_calloc(ctx->nfds, sizeof(wasi_fd));
     if (!ctx->fds) {
-        free(ctx);
+        wasi_free(ctx);
         return NULL;
     }
     return ctx;
@@ -26,8 +24,8 @@ wasi_ctx *wasi_ctx_new(const wasi_backend *backend)
 static void free_strings(char **v, uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++)
-        free(v[i]);
-    free(v);
+        wasi_free(v[i]);
+    wasi_free(v);
 }
 
 void wasi_ctx_free(wasi_ctx *ctx)
@@ -37,16 +35,16 @@ void wasi_ctx_free(wasi_ctx *ctx)
     for (uint32_t fd = 0; fd < ctx->nfds; fd++)
         if (ctx->fds[fd].used)
             wasi_fd_release(ctx, fd);
-    free(ctx->fds);
+    wasi_free(ctx->fds);
     free_strings(ctx->argv, ctx->argc);
     free_strings(ctx->env, ctx->envc);
-    free(ctx);
+    wasi_free(ctx);
 }
 
 static char *dup_string(const char *s)
 {
     size_t n = strlen(s) + 1;
-    char *d = malloc(n);
+    char *d = wasi_malloc(n);
     if (d)
         memcpy(d, s, n);
     return d;
@@ -55,7 +53,7 @@ static char *dup_string(const char *s)
 /* Append a copy of s to the vector *v of *n strings. 0 or -ENOMEM. */
 static int push_string(char ***v, uint32_t *n, const char *s)
 {
-    char **grown = realloc(*v, (*n + 1) * sizeof(char *));
+    char **grown = wasi_realloc(*v, (*n + 1) * sizeof(char *));
     if (!grown)
         return -ENOMEM;
     *v = grown;
@@ -109,7 +107,7 @@ static int grow_table(wasi_ctx *ctx, uint32_t want)
     uint32_t n = ctx->nfds;
     while (n < want)
         n *= 2;
-    wasi_fd *fds = realloc(ctx->fds, n * sizeof(wasi_fd));
+    wasi_fd *fds = wasi_realloc(ctx->fds, n * sizeof(wasi_fd));
     if (!fds)
         return -ENOMEM;
     memset(fds + ctx->nfds, 0, (n - ctx->nfds) * sizeof(wasi_fd));
@@ -138,7 +136,7 @@ int wasi_fd_release(wasi_ctx *ctx, uint32_t fd)
     int r = 0;
     if (f->owned)
         r = ctx->be.close(ctx->be.data, f->handle);
-    free(f->preopen_name);
+    wasi_free(f->preopen_name);
     memset(f, 0, sizeof(*f));
     return r < 0 ? wasi_errno(r) : 0;
 }
@@ -203,7 +201,7 @@ int wasi_ctx_preopen_dir(wasi_ctx *ctx, wasi_handle dir, const char *guest_name)
     };
     int64_t fd = f.preopen_name ? wasi_fd_insert(ctx, &f) : -1;
     if (fd < 0) {
-        free(f.preopen_name);
+        wasi_free(f.preopen_name);
         ctx->be.close(ctx->be.data, dir);
         return -ENOMEM;
     }
@@ -280,7 +278,7 @@ int wasi_iovs_get(wasm_instance *inst, uint32_t list, uint32_t count,
 {
     *iov = small;
     if (count > WASI_IOV_SMALL &&
-        !(*iov = malloc(sizeof(wasi_iov) * (count < WASI_IOV_MAX ? count : 1))))
+        !(*iov = wasi_malloc(sizeof(wasi_iov) * (count < WASI_IOV_MAX ? count : 1))))
         return WASI_ENOMEM;
     return iovs_decode(inst, list, count, *iov, n);
 }
@@ -288,5 +286,5 @@ int wasi_iovs_get(wasm_instance *inst, uint32_t list, uint32_t count,
 void wasi_iovs_put(wasi_iov *iov, wasi_iov small[WASI_IOV_SMALL])
 {
     if (iov != small)
-        free(iov);
+        wasi_free(iov);
 }

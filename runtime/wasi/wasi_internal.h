@@ -9,10 +9,34 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
 #include "wasi.h"
 #include "wasi_abi.h"
+
+/* The core uses no library beyond memcpy/memset/memcmp/strlen/strchr and
+ * these four heap calls. Hosted builds take them from the C library; a
+ * kernel build defines WASI_SYSTEM_HEADER to a header that declares the
+ * string functions (kernel/lib/lib.h has them) and defines wasi_malloc,
+ * wasi_calloc, wasi_realloc and wasi_free over its heap. */
+#ifdef WASI_SYSTEM_HEADER
+#include WASI_SYSTEM_HEADER
+#else
+#include <stdlib.h>
+#include <string.h>
+#define wasi_malloc(n) malloc(n)
+#define wasi_calloc(n, size) calloc(n, size)
+#define wasi_realloc(p, n) realloc(p, n)
+#define wasi_free(p) free(p)
+#endif
+
+/* True if the n bytes at p hold a NUL (paths from guests must not). */
+static inline bool wasi_has_nul(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] == 0)
+            return true;
+    return false;
+}
 
 /* One slot of the guest's descriptor table. */
 typedef struct wasi_fd {

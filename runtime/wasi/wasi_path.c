@@ -11,8 +11,6 @@
  * while a walk runs therefore cannot lead out either: the open that meets it
  * fails instead of following it.
  */
-#include <stdlib.h>
-
 #include "wasi_internal.h"
 #include <kpio/errno.h>
 
@@ -31,7 +29,7 @@ static int push(walker *w, wasi_handle h)
 {
     if (w->depth == w->cap) {
         uint32_t cap = w->cap * 2;
-        wasi_handle *s = realloc(w->stack, cap * sizeof(*s));
+        wasi_handle *s = wasi_realloc(w->stack, cap * sizeof(*s));
         if (!s)
             return WASI_ENOMEM;
         w->stack = s;
@@ -83,7 +81,7 @@ static int walk(walker *w, bool follow, wasi_target *out)
         while (*p == '/')
             p++;
         if (*p == 0) {                  /* nothing after the last slash */
-            strcpy(out->name, ".");
+            memcpy(out->name, ".", 2);
             return 0;
         }
         const char *end = p;
@@ -99,7 +97,7 @@ static int walk(walker *w, bool follow, wasi_target *out)
 
         if (len == 1 && p[0] == '.') {
             if (last) {
-                strcpy(out->name, ".");
+                memcpy(out->name, ".", 2);
                 return 0;
             }
             p = next;
@@ -110,7 +108,7 @@ static int walk(walker *w, bool follow, wasi_target *out)
                 return WASI_ENOTCAPABLE; /* would climb above the descriptor */
             pop(w);
             if (last) {
-                strcpy(out->name, ".");
+                memcpy(out->name, ".", 2);
                 return 0;
             }
             p = next;
@@ -169,15 +167,15 @@ int wasi_path_walk(wasi_ctx *ctx, wasm_instance *inst, wasi_fd *dir, uint32_t pa
         return WASI_ENOENT;
     if (path_len > WASI_PATH_MAX)
         return WASI_ENAMETOOLONG;
-    if (memchr(src, 0, path_len))
+    if (wasi_has_nul(src, path_len))
         return WASI_EINVAL;
     if (src[0] == '/')
         return WASI_ENOTCAPABLE;
 
     walker w = { .ctx = ctx, .depth = 1, .cap = 8 };
-    w.stack = malloc(w.cap * sizeof(*w.stack));
-    w.path = malloc(WASI_PATH_MAX + 1);
-    w.scratch = malloc(WASI_PATH_MAX + 1);
+    w.stack = wasi_malloc(w.cap * sizeof(*w.stack));
+    w.path = wasi_malloc(WASI_PATH_MAX + 1);
+    w.scratch = wasi_malloc(WASI_PATH_MAX + 1);
     int e = WASI_ENOMEM;
     if (w.stack && w.path && w.scratch) {
         w.stack[0] = dir->handle;
@@ -194,9 +192,9 @@ int wasi_path_walk(wasi_ctx *ctx, wasm_instance *inst, wasi_fd *dir, uint32_t pa
     }
     while (w.depth > 1)
         pop(&w);
-    free(w.stack);
-    free(w.path);
-    free(w.scratch);
+    wasi_free(w.stack);
+    wasi_free(w.path);
+    wasi_free(w.scratch);
     return e;
 }
 

@@ -4,8 +4,6 @@
  * keeps it inside the directory descriptor) and then asks the backend to act
  * on one name in one directory.
  */
-#include <stdlib.h>
-
 #include "wasi_internal.h"
 #include <kpio/errno.h>
 
@@ -205,7 +203,7 @@ WASI_IMPL(wasi_path_readlink)
         return e;
     uint32_t buf_len = ARG32(4);
     uint8_t *buf = wasi_mem(inst, ARG32(3), buf_len);
-    char *tmp = malloc(WASI_PATH_MAX);
+    char *tmp = wasi_malloc(WASI_PATH_MAX);
     if (!buf || !wasi_mem(inst, ARG32(5), 4)) {
         e = WASI_EFAULT;
     } else if (!tmp) {
@@ -220,7 +218,7 @@ WASI_IMPL(wasi_path_readlink)
             e = wasi_put32(inst, ARG32(5), copy);
         }
     }
-    free(tmp);
+    wasi_free(tmp);
     wasi_target_done(ctx, &t);
     return e;
 }
@@ -287,13 +285,13 @@ WASI_IMPL(wasi_path_symlink)
         return WASI_ENOENT;
     if (len >= WASI_PATH_MAX)
         return WASI_ENAMETOOLONG;
-    if (memchr(src, 0, len))
+    if (wasi_has_nul(src, len))
         return WASI_EINVAL;
     if (src[0] == '/')
         return WASI_ENOTCAPABLE;        /* could never resolve inside a sandbox */
     /* Relative targets that climb out are refused as well (below): the walk
      * would never follow them, but other programs on the host might. */
-    char *target = malloc(len + 1);
+    char *target = wasi_malloc(len + 1);
     if (!target)
         return WASI_ENOMEM;
     memcpy(target, src, len);
@@ -307,7 +305,7 @@ WASI_IMPL(wasi_path_symlink)
             e = wasi_errno(ctx->be.symlink_at(ctx->be.data, target, t.dir, t.name));
         wasi_target_done(ctx, &t);
     }
-    free(target);
+    wasi_free(target);
     return e;
 }
 

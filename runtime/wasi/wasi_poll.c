@@ -4,8 +4,6 @@
  * subscription and event). Regular files and directories are always ready,
  * as POSIX poll() reports them.
  */
-#include <stdlib.h>
-
 #include "wasi_internal.h"
 #include <kpio/errno.h>
 
@@ -142,8 +140,8 @@ WASI_IMPL(wasi_poll_oneoff)
     if (!in || !wasi_mem(inst, ARG32(1), (uint64_t)n * WASI_EVENT_SIZE) ||
         !wasi_mem(inst, ARG32(3), 4))
         return WASI_EFAULT;
-    sub *subs = calloc(n, sizeof(sub));
-    wasi_pollfd *pfds = calloc(n, sizeof(wasi_pollfd));
+    sub *subs = wasi_calloc(n, sizeof(sub));
+    wasi_pollfd *pfds = wasi_calloc(n, sizeof(wasi_pollfd));
     int e = WASI_ENOMEM;
     int npfds = 0;
     if (subs && pfds) {
@@ -183,7 +181,7 @@ WASI_IMPL(wasi_poll_oneoff)
         }
         e = wasi_put32(inst, ARG32(3), count);
     }
-    free(subs);
-    free(pfds);
+    wasi_free(subs);
+    wasi_free(pfds);
     return e;
 }

@@ -3,8 +3,6 @@
  * sock_shutdown on sockets the embedder preopened (Preview 1 cannot create
  * or connect sockets itself).
  */
-#include <stdlib.h>
-
 #include "wasi_internal.h"
 
 #define ARG32(i) ((uint32_t)a[i])
