@@ -9,7 +9,7 @@ PACKAGES="
   qemu-system-x86 qemu-utils ovmf
   mtools dosfstools gdisk
   wabt wasi-libc libclang-rt-14-dev-wasm32 libclang-rt-14-dev
-  libcmocka-dev python3-pytest
+  libcmocka-dev python3-pytest zlib1g-dev
   busybox-static cpio
   dnsmasq socat iproute2 iputils-ping nodejs
 "
