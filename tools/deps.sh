@@ -5,7 +5,7 @@
 set -e
 
 PACKAGES="
-  make gcc clang lld nasm binutils
+  make gcc clang lld llvm nasm binutils
   qemu-system-x86 qemu-utils ovmf
   mtools dosfstools gdisk
   wabt wasi-libc libclang-rt-14-dev-wasm32 libclang-rt-14-dev
