@@ -190,6 +190,18 @@ static void free_entries(struct entry *v, size_t n)
     free(v);
 }
 
+static void add_entry(struct entry **v, size_t *n, size_t *cap, const char *dir, const char *name)
+{
+    if (*n == *cap)
+        *v = app_xrealloc(*v, (*cap = *cap ? *cap * 2 : 64) * sizeof **v);
+    struct entry *e = &(*v)[(*n)++];
+    e->name = app_xstrdup(name);
+    e->path = app_join_path(dir, name);
+    e->stat_ok = lstat(e->path, &e->st) == 0;
+    if (!e->stat_ok)
+        memset(&e->st, 0, sizeof e->st);
+}
+
 /* The entries of directory `path` (with . and .. if -a). */
 static void list_directory(const char *path, bool header, bool *first)
 {
@@ -201,21 +213,18 @@ static void list_directory(const char *path, bool header, bool *first)
     }
     struct entry *v = NULL;
     size_t n = 0, cap = 0;
+    /* "." and ".." come from us: not every WASI host's readdir lists them. */
+    static const char *const dot_names[2] = { ".", ".." };
+    for (int i = 0; opt_all && i < 2; i++)
+        add_entry(&v, &n, &cap, path, dot_names[i]);
     struct dirent *de;
     while ((de = readdir(d))) {
         const char *name = de->d_name;
-        bool dot = name[0] == '.';
-        bool dotdir = strcmp(name, ".") == 0 || strcmp(name, "..") == 0;
-        if (dot && !opt_all && !(opt_almost_all && !dotdir))
+        if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
             continue;
-        if (n == cap)
-            v = app_xrealloc(v, (cap = cap ? cap * 2 : 64) * sizeof *v);
-        v[n].name = app_xstrdup(name);
-        v[n].path = app_join_path(path, name);
-        v[n].stat_ok = lstat(v[n].path, &v[n].st) == 0;
-        if (!v[n].stat_ok)
-            memset(&v[n].st, 0, sizeof v[n].st);
-        n++;
+        if (name[0] == '.' && !opt_all && !opt_almost_all)
+            continue;
+        add_entry(&v, &n, &cap, path, name);
     }
     closedir(d);
 

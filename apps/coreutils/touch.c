@@ -118,13 +118,8 @@ int main(int argc, char **argv)
         app_usage(1, "[-acm] [-d @SECONDS | -t STAMP | -r REF] FILE...");
     if (!only_atime && !only_mtime)
         only_atime = only_mtime = true;
-    struct timespec times[2];
-    times[0] = have_time ? when : (struct timespec){ 0, UTIME_NOW };
-    times[1] = times[0];
-    if (!only_atime)
-        times[0].tv_nsec = UTIME_OMIT;
-    if (!only_mtime)
-        times[1].tv_nsec = UTIME_OMIT;
+    if (!have_time)   /* the clock's time, not UTIME_NOW: not every WASI host takes that */
+        clock_gettime(CLOCK_REALTIME, &when);
 
     int status = 0;
     for (int i = optind; i < argc; i++) {
@@ -138,6 +133,16 @@ int main(int argc, char **argv)
             }
             if (fd >= 0)
                 close(fd);
+        }
+        /* Changing one time: keep the other as it is (explicitly, rather
+         * than UTIME_OMIT, which not every WASI host takes). */
+        struct timespec times[2] = { when, when };
+        struct stat st;
+        if ((!only_atime || !only_mtime) && stat(path, &st) == 0) {
+            if (!only_atime)
+                times[0] = st.st_atim;
+            if (!only_mtime)
+                times[1] = st.st_mtim;
         }
         if (utimensat(AT_FDCWD, path, times, 0) != 0) {
             if (no_create && errno == ENOENT)

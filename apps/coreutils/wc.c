@@ -83,11 +83,8 @@ static int column_width(char **files, int nfiles, int ncounts)
     for (int i = 0; i < nfiles; i++) {
         struct stat st;
         int r = strcmp(files[i], "-") == 0 ? fstat(0, &st) : stat(files[i], &st);
-        if (r != 0) {
-            if (i == 0)
-                return 1;
-            continue;
-        }
+        if (r != 0)
+            continue;   /* reported when it is read */
         if (S_ISREG(st.st_mode))
             regular_total += (uint64_t)st.st_size;
         else
