@@ -6,6 +6,9 @@
  *
  * Under QEMU TCG the guest TSC counts host TSC ticks from the moment the VM
  * started, so loader_start_tsc itself is the firmware's share.
+ *
+ * The TSC rate comes from the kernel clock (time_tsc_hz(), calibrated against
+ * the HPET) when it is linked in, else from a PIT measurement here.
  */
 #include "core/console.h"
 #include "core/kernel.h"
@@ -38,12 +41,18 @@ static uint64_t tsc_hz_from_pit(unsigned ms)
     return (now - start) * 1000 / ms;
 }
 
-/* The median of five 10 ms measurements: under TCG a vCPU thread that loses
- * the host CPU for a moment spoils one sample, not the result. Measured once. */
+uint64_t time_tsc_hz(void);
+#pragma weak time_tsc_hz
+
+/* The clock's TSC rate, or the median of five 10 ms PIT measurements (under
+ * TCG a vCPU thread that loses the host CPU for a moment spoils one sample,
+ * not the result). Measured once. */
 uint64_t boot_tsc_hz(void)
 {
     static uint64_t hz;
     if (hz)
+        return hz;
+    if (time_tsc_hz && (hz = time_tsc_hz()) != 0)
         return hz;
     uint64_t samples[5];
     for (unsigned i = 0; i < ARRAY_SIZE(samples); i++) {
