@@ -5,6 +5,7 @@
 #include "arch/x86_64/arch.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/trap.h"
+#include "core/kernel.h"
 #include "core/ktest.h"
 #include "lib/lib.h"
 #include <kpio/boot.h>
@@ -118,4 +119,27 @@ KTEST(tss_loaded)
     uint16_t cs;
     __asm__ volatile("mov %%cs, %0" : "=r"(cs));
     KT_ASSERT_EQ(cs, SEL_KERNEL_CODE);
+}
+
+static bool count_breakpoint(struct trap_frame *f)
+{
+    (void)f;
+    breakpoint_hits++;
+    return true;
+}
+
+/* Cost of an exception round trip through the IDT, the entry stub, the C
+ * dispatcher and iretq: the floor under every interrupt and fault. */
+KBENCH(trap_roundtrip)
+{
+    const unsigned rounds = 20000;
+    trap_set_handler(VEC_BREAKPOINT, count_breakpoint);
+    breakpoint_hits = 0;
+    uint64_t t0 = rdtsc();
+    for (unsigned i = 0; i < rounds; i++)
+        __asm__ volatile("int3" : : : "memory");
+    uint64_t ticks = rdtsc() - t0;
+    trap_set_handler(VEC_BREAKPOINT, NULL);
+    KT_ASSERT_EQ(breakpoint_hits, rounds);
+    kbench_report("trap_roundtrip", ticks * 1000 / (boot_tsc_hz() / 1000000), rounds, "ns");
 }
