@@ -23,3 +23,4 @@ endef
 
 $(eval $(call kcore_unit,buddy,kernel/mm/buddy.c))
 $(eval $(call kcore_unit,heap,kernel/mm/buddy.c kernel/mm/heap.c))
+$(eval $(call kcore_unit,lineedit,kernel/core/lineedit.c))
