@@ -39,3 +39,4 @@ fuzz-acpi: $(KCORE_FUZZ_DIR)/fuzz_acpi
 	@mkdir -p $(BUILD)/fuzz-corpus/acpi
 	$(KCORE_FUZZ_DIR)/fuzz_acpi -max_total_time=$(or $(FUZZ_SECONDS),60) -max_len=4096 $(BUILD)/fuzz-corpus/acpi
 FUZZ_TARGETS += fuzz-acpi
+$(eval $(call kcore_unit,rtc_date,kernel/dev/rtc_date.c))
