@@ -5,6 +5,7 @@
  * clock is the CMOS RTC read once at boot plus the monotonic clock since.
  */
 #include "lib/lib.h"
+#include "core/kernel.h"
 #include "core/log.h"
 #include "core/time.h"
 #include "core/time_boot.h"
@@ -12,7 +13,8 @@
 #include "dev/clocks.h"
 #include "arch/x86_64/cpu.h"
 
-#define CALIBRATE_NS (10 * NS_PER_MS)
+#define CALIBRATE_NS (5 * NS_PER_MS)
+#define CALIBRATE_RUNS 3
 
 static uint64_t tsc_base;           /* TSC at time 0 */
 static uint64_t tsc_hz = 1000000000ULL;
@@ -39,18 +41,35 @@ bool time_tsc_invariant(void) { return invariant; }
 
 uint64_t time_tsc_to_ns(uint64_t tsc) { return tsc > tsc_base ? scale(tsc - tsc_base) : 0; }
 
+/* A HPET reading and the TSC at that moment. Reading the HPET is a trip into
+ * the emulator that may stall; the TSC is read on both sides and the pair
+ * with the tightest bracket of a few tries is kept. */
+static void hpet_tsc_pair(uint64_t *hpet, uint64_t *tsc)
+{
+    uint64_t best = ~0ULL;
+    for (int i = 0; i < 5; i++) {
+        uint64_t a = rdtsc();
+        uint64_t h = hpet_counter();
+        uint64_t b = rdtsc();
+        if (b - a < best) {
+            best = b - a;
+            *hpet = h;
+            *tsc = a + (b - a) / 2;
+        }
+    }
+}
+
 /* TSC ticks per second measured over CALIBRATE_NS of the HPET. */
 static uint64_t calibrate_hpet(void)
 {
     uint64_t hz = hpet_frequency();
     uint64_t want = hz * CALIBRATE_NS / NS_PER_S;
-    uint64_t h0 = hpet_counter(), t0 = rdtsc();
-    uint64_t h1, t1;
-    do {
-        h1 = hpet_counter();
-        t1 = rdtsc();
-    } while (h1 - h0 < want);
-    return (uint64_t)(((unsigned __int128)(t1 - t0) * hz) / (h1 - h0));
+    uint64_t h0, t0, h1, t1;
+    hpet_tsc_pair(&h0, &t0);
+    while (hpet_counter() - h0 < want)
+        cpu_pause();
+    hpet_tsc_pair(&h1, &t1);
+    return (t1 - t0) * hz / (h1 - h0);     /* < 2^64: 5 ms of TSC times a HPET rate */
 }
 
 /* TSC ticks per second measured over a PIT channel 2 countdown. */
@@ -61,27 +80,33 @@ static uint64_t calibrate_pit(void)
     uint64_t t1 = rdtsc();
     if (!ticks)
         return 0;
-    return (uint64_t)(((unsigned __int128)(t1 - t0) * PIT_HZ) / ticks);
+    return (t1 - t0) * PIT_HZ / ticks;
 }
 
-void time_init(uint64_t boot_tsc)
+void time_init(void)
 {
+    uint64_t boot_tsc = boot_info.loader_start_tsc;
     uint32_t a, b, c, d;
     cpuid(0x80000000u, 0, &a, &b, &c, &d);
     if (a >= 0x80000007u) {
         cpuid(0x80000007u, 0, &a, &b, &c, &d);
         invariant = d & (1u << 8);
     }
-    const char *source = "HPET";
-    uint64_t hz = 0;
+    /* The median of a few short runs: under TCG a vCPU thread that loses its
+     * host CPU for a moment spoils one run, not the result. */
+    bool have_hpet = hpet_init(acpi.has_hpet ? acpi.hpet_phys : 0);
+    const char *source = have_hpet ? "HPET" : "PIT";
+    uint64_t runs[CALIBRATE_RUNS];
     uint64_t flags = irq_save();
-    if (hpet_init(acpi.has_hpet ? acpi.hpet_phys : 0)) {
-        hz = calibrate_hpet();
-    } else {
-        source = "PIT";
-        hz = calibrate_pit();
+    for (unsigned i = 0; i < CALIBRATE_RUNS; i++) {
+        uint64_t v = have_hpet ? calibrate_hpet() : calibrate_pit();
+        unsigned j = i;
+        for (; j > 0 && runs[j - 1] > v; j--)
+            runs[j] = runs[j - 1];
+        runs[j] = v;
     }
     irq_restore(flags);
+    uint64_t hz = runs[CALIBRATE_RUNS / 2];
     if (hz < 1000000) {
         log_err("time: TSC calibration against the %s failed; assuming 1 GHz", source);
         hz = 1000000000ULL;

@@ -8,10 +8,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Calibrate the TSC (HPET, else PIT) and read the RTC. Time 0 is boot_tsc
- * (the loader's first TSC reading) when it is sane, else now. Needs ACPI
- * parsed and mmio_map working. */
-void time_init(uint64_t boot_tsc);
+/* Calibrate the TSC (HPET, else PIT) and read the RTC. Time 0 is the
+ * loader's first TSC reading (boot_info.loader_start_tsc) when it is sane,
+ * else now. Needs ACPI parsed and mmio_map working. */
+void time_init(void);
 uint64_t time_tsc_hz(void);
 uint64_t time_tsc_base(void);
 bool time_tsc_invariant(void);

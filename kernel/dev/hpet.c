@@ -4,6 +4,7 @@
  */
 #include "lib/lib.h"
 #include "core/log.h"
+#include "mm/mm.h"
 #include "mm/vm.h"
 #include "dev/clocks.h"
 

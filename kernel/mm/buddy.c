@@ -81,8 +81,20 @@ static unsigned fit_order(uint64_t pfn, uint64_t pages)
     return order;
 }
 
+/* Free [pfn, end) block by block onto the lists. Lock held. */
+static void add_listed(struct buddy *b, uint64_t pfn, uint64_t end)
+{
+    while (pfn < end) {
+        unsigned order = fit_order(pfn, end - pfn);
+        b->total_pages += 1ULL << order;
+        free_and_merge(b, pfn, order);
+        pfn += 1ULL << order;
+    }
+}
+
 void buddy_add_range(struct buddy *b, uint64_t phys, uint64_t pages)
 {
+    const uint64_t max = 1ULL << BUDDY_MAX_ORDER;
     uint64_t pfn = pfn_of(phys);
     uint64_t end = pfn + pages;
     /* Clip to the covered range. */
@@ -90,14 +102,40 @@ void buddy_add_range(struct buddy *b, uint64_t phys, uint64_t pages)
         pfn = b->base_pfn;
     if (end > b->base_pfn + b->npfn)
         end = b->base_pfn + b->npfn;
+    if (pfn >= end)
+        return;
     uint64_t flags = spin_lock_irqsave(&b->lock);
-    while (pfn < end) {
-        unsigned order = fit_order(pfn, end - pfn);
-        b->total_pages += 1ULL << order;
-        free_and_merge(b, pfn, order);
-        pfn += 1ULL << order;
+    /* Whole max-order blocks in the middle stay untouched until needed. */
+    uint64_t mid_start = ALIGN_UP(pfn, max), mid_end = ALIGN_DOWN(end, max);
+    if (mid_start < mid_end && b->untouched_count < BUDDY_UNTOUCHED_RANGES) {
+        add_listed(b, pfn, mid_start);
+        b->untouched[b->untouched_count].next_pfn = mid_start;
+        b->untouched[b->untouched_count].end_pfn = mid_end;
+        b->untouched_count++;
+        b->untouched_pages += mid_end - mid_start;
+        b->free_pages += mid_end - mid_start;
+        b->total_pages += mid_end - mid_start;
+        add_listed(b, mid_end, end);
+    } else {
+        add_listed(b, pfn, end);
     }
     spin_unlock_irqrestore(&b->lock, flags);
+}
+
+/* Move one untouched max-order block onto its list; false if none is left. Lock held. */
+static bool list_untouched_block(struct buddy *b)
+{
+    for (unsigned i = 0; i < b->untouched_count; i++) {
+        if (b->untouched[i].next_pfn < b->untouched[i].end_pfn) {
+            uint64_t pfn = b->untouched[i].next_pfn;
+            b->untouched[i].next_pfn += 1ULL << BUDDY_MAX_ORDER;
+            b->untouched_pages -= 1ULL << BUDDY_MAX_ORDER;
+            b->free_pages -= 1ULL << BUDDY_MAX_ORDER;   /* push_free counts it again */
+            push_free(b, pfn, BUDDY_MAX_ORDER);
+            return true;
+        }
+    }
+    return false;
 }
 
 uint64_t buddy_alloc(struct buddy *b, unsigned order)
@@ -109,8 +147,11 @@ uint64_t buddy_alloc(struct buddy *b, unsigned order)
     while (k <= BUDDY_MAX_ORDER && list_empty(&b->free_lists[k]))
         k++;
     if (k > BUDDY_MAX_ORDER) {
-        spin_unlock_irqrestore(&b->lock, flags);
-        return 0;
+        if (!list_untouched_block(b)) {
+            spin_unlock_irqrestore(&b->lock, flags);
+            return 0;
+        }
+        k = BUDDY_MAX_ORDER;
     }
     uint64_t pfn = pfn_of_node(b->free_lists[k].next);
     pull_free(b, pfn, k);
@@ -228,7 +269,7 @@ uint64_t buddy_free_count(struct buddy *b)
 uint64_t buddy_free_count_order(struct buddy *b, unsigned order)
 {
     uint64_t flags = spin_lock_irqsave(&b->lock);
-    uint64_t pages = 0;
+    uint64_t pages = b->untouched_pages;
     for (unsigned k = order; k <= BUDDY_MAX_ORDER; k++)
         pages += b->free_blocks[k] << k;
     spin_unlock_irqrestore(&b->lock, flags);
@@ -269,7 +310,16 @@ int buddy_check(struct buddy *b)
     uint64_t listed = 0;
     for (unsigned k = 0; k <= BUDDY_MAX_ORDER; k++)
         listed += b->free_blocks[k];
-    if (pages != b->free_pages || heads != listed || b->free_pages > b->total_pages)
+    uint64_t untouched = 0;
+    for (unsigned i = 0; i < b->untouched_count; i++) {
+        if (b->untouched[i].next_pfn > b->untouched[i].end_pfn)
+            problems++;
+        else
+            untouched += b->untouched[i].end_pfn - b->untouched[i].next_pfn;
+    }
+    if (untouched != b->untouched_pages)
+        problems++;
+    if (pages + untouched != b->free_pages || heads != listed || b->free_pages > b->total_pages)
         problems++;
     spin_unlock_irqrestore(&b->lock, flags);
     return -problems;

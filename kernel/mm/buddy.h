@@ -9,6 +9,11 @@
  * (its head) carries a meaningful tag; the heap uses the tags to find the
  * slab or large allocation behind a pointer. Free blocks are kept on one
  * list per order, the list node stored inside the free block itself.
+ *
+ * Whole largest-order blocks handed over at start-up are not put on a list
+ * (which would write into every one of them) but kept as "untouched" ranges
+ * and listed only when the lists run dry: memory nobody has used yet stays
+ * untouched, which under QEMU keeps the host from backing it at boot.
  */
 #ifndef KPIO_MM_BUDDY_H
 #define KPIO_MM_BUDDY_H
@@ -20,6 +25,7 @@
 #include "sched/sched.h"
 
 #define BUDDY_MAX_ORDER 10          /* largest block: 2^10 pages = 4 MiB */
+#define BUDDY_UNTOUCHED_RANGES 32
 #define BUDDY_PAGE_SHIFT 12
 
 enum frame_tag {
@@ -37,8 +43,13 @@ struct buddy {
     uint8_t *meta;                  /* one byte per frame: tag << 4 | order */
     struct list_node free_lists[BUDDY_MAX_ORDER + 1];
     uint64_t free_blocks[BUDDY_MAX_ORDER + 1];
+    struct {
+        uint64_t next_pfn, end_pfn; /* whole free max-order blocks, never listed yet */
+    } untouched[BUDDY_UNTOUCHED_RANGES];
+    unsigned untouched_count;
+    uint64_t untouched_pages;
     uint64_t total_pages;           /* pages ever added */
-    uint64_t free_pages;
+    uint64_t free_pages;            /* listed and untouched */
     uint64_t bad_frees;             /* rejected frees (double, misaligned, foreign) */
 };
 

@@ -12,14 +12,12 @@
 /* kmalloc requests above this go to vmalloc (page-mapped, not contiguous). */
 #define KMALLOC_MAX_PAGES_BYTES ((4ULL << 20) - 64)
 
-/* A copy of the loader's boot info, valid from mm_init on. */
-extern struct kpio_boot_info boot_info;
-
 /* Frames from the memory map, the kernel's page tables (switching to them),
- * the heap. Runs on the boot CPU before anything allocates. */
-void mm_init(const struct kpio_boot_info *bi, bool heap_debug);
-/* Give the loader's memory (page tables, boot info) to the frame allocator;
- * the original boot info must not be used after this. */
+ * the heap (with red zones everywhere if the command line says heapdebug).
+ * bi must stay valid (main.c's copy). Boot CPU, before anything allocates. */
+void mm_init(const struct kpio_boot_info *bi);
+/* Give the loader's memory (its page tables, the original boot info) to the
+ * frame allocator; nothing may use them afterwards. */
 void mm_reclaim_boot_memory(void);
 /* `pages` usable pages below 1 MiB (never handed out by frame_alloc); for the
  * AP start-up trampoline. 0 or -ENOMEM. */

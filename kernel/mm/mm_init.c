@@ -4,6 +4,8 @@
  * DMA allocations and statistics.
  */
 #include "lib/lib.h"
+#include "core/cmdline.h"
+#include "core/kernel.h"
 #include "core/log.h"
 #include "mm/mm.h"
 #include "mm/mm_boot.h"
@@ -18,8 +20,6 @@ static struct buddy frames;
 static struct kheap heap;
 static uint64_t direct_map_size;
 static bool mm_ready;
-
-struct kpio_boot_info boot_info;        /* a copy that outlives the loader's memory */
 
 void *phys_to_virt(uint64_t phys) { return (void *)(uintptr_t)(KPIO_DIRECT_MAP_BASE + phys); }
 
@@ -68,10 +68,9 @@ static void add_usable(uint64_t base, uint64_t pages, uint64_t hole, uint64_t ho
     buddy_add_range(&frames, base, (end - base) / PAGE_SIZE);
 }
 
-void mm_init(const struct kpio_boot_info *bi, bool heap_debug)
+void mm_init(const struct kpio_boot_info *bi)
 {
-    memcpy(&boot_info, bi, MIN((size_t)bi->size, sizeof boot_info));
-    bi = &boot_info;
+    bool heap_debug = cmdline_get("heapdebug") != NULL;
     uint32_t count = MIN(bi->mem_region_count, (uint32_t)KPIO_MEM_REGIONS_MAX);
 
     /* How much physical memory is there, and where can the metadata go? */
@@ -109,6 +108,8 @@ void mm_init(const struct kpio_boot_info *bi, bool heap_debug)
     vm_init(bi, direct_map_size);
     kheap_init(&heap, &frames, heap_debug);
     mm_ready = true;
+    /* main.c copied the boot info and we left the loader's page tables. */
+    mm_reclaim_boot_memory();
     log_info("mm: %llu MiB usable of %llu MiB, %llu MiB free after boot, heap debug %s",
              (unsigned long long)(usable * PAGE_SIZE >> 20), (unsigned long long)(top >> 20),
              (unsigned long long)(buddy_free_count(&frames) * PAGE_SIZE >> 20),

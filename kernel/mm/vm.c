@@ -11,6 +11,7 @@
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/trap.h"
 #include "sched/thread.h"
+#include "sched/sched_internal.h"
 #include <kpio/boot.h>
 
 #define REGION_GAP      PAGE_SIZE           /* unmapped page between regions */
@@ -448,7 +449,7 @@ struct vm_region *kstack_guard_hit(uint64_t addr)
 
 static struct vm_space *active_space(void)
 {
-    return this_cpu()->space;
+    return sched_percpu_ready ? this_cpu()->space : NULL;
 }
 
 struct vm_space *vm_space_create(void)

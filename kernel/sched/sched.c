@@ -54,6 +54,7 @@ static void rq_init(struct runqueue *rq)
     rq->nr_ready = 0;
 }
 
+/* CPU 0's per-CPU data; from here on spinlocks keep preemption counts. */
 void sched_early_init(void)
 {
     cpu0.id = 0;
@@ -479,45 +480,51 @@ _Noreturn void sched_idle_loop(void)
 
 /* ---- start-up ---- */
 
-/* Make the code running now on CPU c into its idle thread. */
-static void adopt_boot_context(struct cpu *c, const char *name, uint64_t stack_base, uint64_t stack_size)
+/* Make the code running now on CPU c into a thread (the boot flow on CPU 0,
+ * or an AP's idle thread). */
+static struct thread *adopt_boot_context(struct cpu *c, const char *name, int priority)
 {
     struct thread *t = thread_alloc_struct(name);
     if (!t)
-        panic("sched: no memory for the idle thread of CPU %u", c->id);
-    t->priority = PRIO_IDLE;
-    t->pinned_cpu = (int)c->id;
+        panic("sched: no memory for thread %s", name);
+    t->priority = priority;
     t->cpu = c;
     t->on_cpu = 1;
     t->state = THREAD_RUNNING;
-    t->stack_base = stack_base;
-    t->stack_size = stack_size;
     t->switched_in_ns = time_ns();
     thread_register(t);
-    c->idle = t;
     c->current = t;
-    c->idle_since_ns = time_ns();
+    return t;
+}
+
+static void idle_main(void *unused)
+{
+    (void)unused;
+    sched_idle_loop();
 }
 
 void sched_init(void)
 {
+    sched_early_init();
+    fpu_init();
+    lapic_timer_calibrate();
     thread_subsystem_init();
-    adopt_boot_context(&cpu0, "idle0", 0, 0);
+    /* The boot flow (kernel_main) goes on as the thread "main"; CPU 0 gets
+     * an idle thread of its own, run when nothing else is ready. */
+    adopt_boot_context(&cpu0, "main", PRIO_NORMAL);
+    struct thread_opts opts = { .stack_size = 0, .cpu = 0 };
+    cpu0.idle = thread_create_idle("idle0", idle_main, &opts);
+    if (!cpu0.idle)
+        panic("sched: cannot create the idle thread");
     cpu0.online = true;
     trap_set_handler(VEC_TIMER, timer_trap);
     trap_set_handler(VEC_RESCHED, resched_trap);
     trap_set_handler(VEC_DOUBLE_FAULT, sched_double_fault);
-}
-
-_Noreturn void sched_start(void (*fn)(void *), void *arg)
-{
+    sched_running = true;
     reaper_start();
     ktimer_start();
-    if (!thread_create("init", fn, arg, PRIO_NORMAL))
-        panic("sched: cannot create the init thread");
-    sched_running = true;
-    set_idle(&cpu0, true);
-    sched_idle_loop();
+    irq_enable();
+    log_info("sched: running, %zu-byte FPU save areas", fpu_area_size());
 }
 
 _Noreturn void sched_ap_start(unsigned id)
@@ -525,7 +532,10 @@ _Noreturn void sched_ap_start(unsigned id)
     struct cpu *c = cpus[id];
     char name[THREAD_NAME_MAX];
     snprintf(name, sizeof name, "idle%u", id);
-    adopt_boot_context(c, name, 0, 0);
+    struct thread *t = adopt_boot_context(c, name, PRIO_IDLE);
+    t->pinned_cpu = (int)id;
+    c->idle = t;
+    c->idle_since_ns = time_ns();
     set_idle(c, true);
     __atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
     sched_idle_loop();

@@ -107,13 +107,17 @@ static bool wait_on(struct list_node *waiters, spinlock_t *lock, uint64_t deadli
     return w.woken;
 }
 
-static void check_may_sleep(const char *what)
+/* Blocking is a bug with interrupts off (flags: the caller's RFLAGS before
+ * it took the object's lock) or with another spinlock held (the object's own
+ * lock accounts for one level of preempt count). */
+static void check_may_sleep(const char *what, uint64_t flags)
 {
     if (!sched_running)
         return;
-    if (!preempt_enabled() || !irq_enabled())
+    bool irqs_were_on = flags & RFLAGS_IF;
+    if (!irqs_were_on || this_cpu()->preempt_count > 1)
         panic("%s: may sleep, called with %s", what,
-              !irq_enabled() ? "interrupts off" : "a spinlock held");
+              !irqs_were_on ? "interrupts off" : "a spinlock held");
 }
 
 /* ---- mutexes ---- */
@@ -133,7 +137,7 @@ void mutex_lock(struct mutex *m)
     if (m->owner == self && self)
         panic("mutex %s: locked twice by thread %s", m->name ? m->name : "?", self->name);
     if (m->owner)
-        check_may_sleep("mutex_lock");
+        check_may_sleep("mutex_lock", flags);
     while (m->owner)
         wait_on(&m->waiters, &m->lock, 0);
     m->owner = self;
@@ -173,7 +177,7 @@ void sem_down(struct semaphore *s)
 {
     uint64_t flags = spin_lock_irqsave(&s->lock);
     if (s->count <= 0)
-        check_may_sleep("sem_down");
+        check_may_sleep("sem_down", flags);
     while (s->count <= 0)
         wait_on(&s->waiters, &s->lock, 0);
     s->count--;
@@ -185,7 +189,7 @@ bool sem_down_timeout(struct semaphore *s, uint64_t timeout_ns)
     uint64_t deadline = time_ns() + timeout_ns;
     uint64_t flags = spin_lock_irqsave(&s->lock);
     if (s->count <= 0 && timeout_ns)
-        check_may_sleep("sem_down_timeout");
+        check_may_sleep("sem_down_timeout", flags);
     while (s->count <= 0 && time_ns() < deadline)
         wait_on(&s->waiters, &s->lock, deadline);
     bool got = s->count > 0;
@@ -214,8 +218,8 @@ void cond_init(struct condvar *c)
 /* Wait on c with m held; deadline 0 = none. True unless the deadline passed. */
 static bool cond_wait_until(struct condvar *c, struct mutex *m, uint64_t deadline)
 {
-    check_may_sleep("cond_wait");
     uint64_t flags = spin_lock_irqsave(&c->lock);
+    check_may_sleep("cond_wait", flags);
     struct waiter w = { .thread = thread_current(), .woken = false };
     list_push_back(&c->waiters, &w.node);
     /* Release m while holding c->lock, so a signal between the two cannot

@@ -80,8 +80,9 @@ static void thread_free(struct thread *t)
     kfree(t);
 }
 
-struct thread *thread_create_opts(const char *name, void (*fn)(void *), void *arg, int priority,
-                                  const struct thread_opts *opts)
+/* A thread with its stack and first frame, registered but not queued. */
+static struct thread *thread_build(const char *name, void (*fn)(void *), void *arg, int priority,
+                                   const struct thread_opts *opts)
 {
     struct thread *t = thread_alloc_struct(name);
     if (!t)
@@ -108,7 +109,23 @@ struct thread *thread_create_opts(const char *name, void (*fn)(void *), void *ar
         *--sp = 0;
     t->rsp = (uint64_t)(uintptr_t)sp;
     thread_register(t);
-    sched_enqueue_new(t);
+    return t;
+}
+
+struct thread *thread_create_opts(const char *name, void (*fn)(void *), void *arg, int priority,
+                                  const struct thread_opts *opts)
+{
+    struct thread *t = thread_build(name, fn, arg, priority, opts);
+    if (t)
+        sched_enqueue_new(t);
+    return t;
+}
+
+struct thread *thread_create_idle(const char *name, void (*fn)(void *), const struct thread_opts *opts)
+{
+    struct thread *t = thread_build(name, fn, NULL, PRIO_IDLE, opts);
+    if (t)
+        t->state = THREAD_READY;    /* runnable, but only ever picked as the idle thread */
     return t;
 }
 

@@ -84,13 +84,10 @@ struct thread *thread_create_opts(const char *name, void (*fn)(void *), void *ar
 
 /* ---- scheduler internals ---- */
 
-/* Boot CPU: per-CPU data for CPU 0, GS installed. The very first call. */
-void sched_early_init(void);
-/* Boot CPU, after mm and FPU set-up: the boot context becomes a thread. */
+/* Boot CPU, after mm, interrupts and clocks: per-CPU data, the FPU, the
+ * LAPIC timer rate; the code running now becomes the thread "main", CPU 0
+ * gets its idle thread, the reaper and ktimerd start, interrupts go on. */
 void sched_init(void);
-/* Start scheduling: create the init thread running fn(arg), then turn the
- * boot context into CPU 0's idle thread. Never returns. */
-_Noreturn void sched_start(void (*fn)(void *), void *arg);
 /* An AP's entry into the scheduler (after its tables, APIC and FPU are set
  * up): it becomes the idle thread of CPU `cpu`. Never returns. */
 _Noreturn void sched_ap_start(unsigned cpu);

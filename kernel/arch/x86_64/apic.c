@@ -6,6 +6,7 @@
 #include "lib/lib.h"
 #include "core/log.h"
 #include "core/time.h"
+#include "mm/mm.h"
 #include "mm/vm.h"
 #include "dev/acpi.h"
 #include "arch/x86_64/apic.h"
@@ -41,6 +42,7 @@
 
 static volatile uint32_t *lapic;
 static uint64_t timer_hz;           /* APIC timer ticks per second at divide-by-16 */
+static uint64_t ticks_per_ns_q32;   /* timer_hz / 1e9 as a 32.32 fixed-point number */
 
 static inline uint32_t lapic_read(uint32_t reg) { return lapic[reg / 4]; }
 static inline void lapic_write(uint32_t reg, uint32_t v) { lapic[reg / 4] = v; }
@@ -129,8 +131,9 @@ void lapic_timer_calibrate(void)
     uint64_t t1 = time_ns();
     lapic_write(LAPIC_TIMER_INIT, 0);
     timer_hz = (uint64_t)(0xffffffffu - left) * NS_PER_S / (t1 - t0);
-    if (timer_hz == 0)
-        panic("apic: the local APIC timer does not count");
+    if (timer_hz == 0 || timer_hz >= (1ULL << 32))
+        panic("apic: the local APIC timer rate %llu Hz is unusable", (unsigned long long)timer_hz);
+    ticks_per_ns_q32 = (timer_hz << 32) / NS_PER_S;
     log_info("apic: timer %llu kHz (divide by 16)", (unsigned long long)(timer_hz / 1000));
 }
 
@@ -142,7 +145,7 @@ void lapic_timer_oneshot(uint64_t ns)
         lapic_write(LAPIC_TIMER_INIT, 0);
         return;
     }
-    uint64_t ticks = (uint64_t)(((unsigned __int128)ns * timer_hz) / NS_PER_S);
+    uint64_t ticks = (uint64_t)(((unsigned __int128)ns * ticks_per_ns_q32) >> 32);
     if (ticks == 0)
         ticks = 1;
     if (ticks > 0xffffffffu)
@@ -166,3 +169,12 @@ void lapic_send_ipi(uint32_t apic_id, uint8_t vector) { icr_send(apic_id, ICR_FI
 void lapic_send_nmi(uint32_t apic_id) { icr_send(apic_id, ICR_NMI | ICR_ASSERT); }
 void lapic_send_init(uint32_t apic_id) { icr_send(apic_id, ICR_INIT | ICR_ASSERT); }
 void lapic_send_startup(uint32_t apic_id, uint8_t page) { icr_send(apic_id, ICR_STARTUP | ICR_ASSERT | page); }
+
+void tlb_init(void);
+
+void interrupts_init(void)
+{
+    lapic_init();
+    ioapic_init();
+    tlb_init();
+}

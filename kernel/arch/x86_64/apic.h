@@ -22,6 +22,9 @@
 #define VEC_APIC_ERROR  0xfe
 #define VEC_SPURIOUS    0xff
 
+/* Boot CPU: the local APIC, the I/O APICs (all inputs masked), the legacy
+ * PICs masked, the TLB shootdown vector. Interrupts may be enabled after it. */
+void interrupts_init(void);
 /* Map the local APIC (MADT address) and enable it on the boot CPU; mask the
  * legacy PICs. */
 void lapic_init(void);

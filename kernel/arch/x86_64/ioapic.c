@@ -5,6 +5,7 @@
  */
 #include "lib/lib.h"
 #include "core/log.h"
+#include "mm/mm.h"
 #include "mm/vm.h"
 #include "dev/acpi.h"
 #include "arch/x86_64/apic.h"

@@ -7,7 +7,8 @@
  */
 #include "lib/lib.h"
 #include "mm/paging.h"
-#include "sched/sched.h"
+#include "mm/mm.h"
+#include "sched/thread.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"

@@ -50,7 +50,7 @@ static void test_add_range_merges_to_max_blocks(void **state)
     fresh();
     assert_int_equal(buddy_free_count(&b), ARENA_PAGES);
     assert_int_equal(b.total_pages, ARENA_PAGES);
-    assert_int_equal(b.free_blocks[BUDDY_MAX_ORDER], ARENA_PAGES >> BUDDY_MAX_ORDER);
+    assert_int_equal(buddy_free_count_order(&b, BUDDY_MAX_ORDER), ARENA_PAGES);
     assert_int_equal(buddy_check(&b), 0);
 }
 
@@ -76,7 +76,7 @@ static void test_alloc_every_page_then_free_all(void **state)
     for (uint64_t i = 0; i < ARENA_PAGES; i++)
         assert_int_equal(buddy_free(&b, pages[(i * 7919) % ARENA_PAGES], 0), 0);
     assert_int_equal(buddy_free_count(&b), ARENA_PAGES);
-    assert_int_equal(b.free_blocks[BUDDY_MAX_ORDER], ARENA_PAGES >> BUDDY_MAX_ORDER);
+    assert_int_equal(buddy_free_count_order(&b, BUDDY_MAX_ORDER), ARENA_PAGES);
     assert_int_equal(buddy_check(&b), 0);
 }
 
@@ -163,7 +163,7 @@ static void test_random_mixed_orders_never_overlap(void **state)
         if (addr[s])
             assert_int_equal(buddy_free(&b, addr[s], ord[s]), 0);
     assert_int_equal(buddy_free_count(&b), ARENA_PAGES);
-    assert_int_equal(b.free_blocks[BUDDY_MAX_ORDER], ARENA_PAGES >> BUDDY_MAX_ORDER);
+    assert_int_equal(buddy_free_count_order(&b, BUDDY_MAX_ORDER), ARENA_PAGES);
     assert_int_equal(buddy_check(&b), 0);
 }
 
@@ -180,7 +180,7 @@ static void test_alloc_pages_returns_the_tail(void **state)
         assert_int_equal(buddy_check(&b), 0);
         assert_int_equal(buddy_free_pages(&b, p, counts[i]), 0);
         assert_int_equal(buddy_free_count(&b), ARENA_PAGES);
-        assert_int_equal(b.free_blocks[BUDDY_MAX_ORDER], ARENA_PAGES >> BUDDY_MAX_ORDER);
+        assert_int_equal(buddy_free_count_order(&b, BUDDY_MAX_ORDER), ARENA_PAGES);
     }
     assert_int_equal(buddy_alloc_pages(&b, 0), 0);
     assert_int_equal(buddy_alloc_pages(&b, 1025), 0);
@@ -209,6 +209,70 @@ static void test_ranges_with_holes_never_merge_across(void **state)
         got++;
     }
     assert_int_equal(got, 4096 - 4);
+}
+
+static void test_untouched_blocks_are_not_written_until_needed(void **state)
+{
+    (void)state;
+    memset(arena, 0xcd, ARENA_BYTES);
+    buddy_init(&b, arena_phys() / PAGE_SIZE, ARENA_PAGES, meta);
+    /* A range with an unaligned head: pages 1000 .. end. */
+    buddy_add_range(&b, arena_phys() + 1000 * PAGE_SIZE, ARENA_PAGES - 1000);
+    assert_int_equal(buddy_free_count(&b), ARENA_PAGES - 1000);
+    assert_int_equal(b.untouched_pages, ARENA_PAGES - 1024);
+    assert_int_equal(buddy_check(&b), 0);
+    /* No byte of the whole max-order blocks was written. */
+    for (uint64_t i = 1024 * PAGE_SIZE; i < ARENA_BYTES; i++)
+        if (arena[i] != 0xcd)
+            fail_msg("byte %llu of an untouched block was written", (unsigned long long)i);
+    /* The listed head (pages 1000-1023) is used first. */
+    for (int i = 0; i < 24; i++) {
+        uint64_t p = buddy_alloc(&b, 0);
+        assert_true(p >= arena_phys() + 1000 * PAGE_SIZE && p < arena_phys() + 1024 * PAGE_SIZE);
+    }
+    assert_int_equal(b.untouched_pages, ARENA_PAGES - 1024);
+    /* Then one untouched block is listed and split. */
+    uint64_t p = buddy_alloc(&b, 3);
+    assert_int_equal(p, arena_phys() + 1024 * PAGE_SIZE);
+    assert_int_equal(b.untouched_pages, ARENA_PAGES - 2048);
+    assert_int_equal(buddy_check(&b), 0);
+    /* Everything can still be allocated. */
+    uint64_t got = 8 + 24;
+    while (buddy_alloc(&b, 0))
+        got++;
+    assert_int_equal(got, ARENA_PAGES - 1000);
+    assert_int_equal(b.untouched_pages, 0);
+}
+
+static void test_many_ranges_fall_back_to_lists(void **state)
+{
+    (void)state;
+    /* More separate ranges than untouched slots: a bigger arena of 40 max
+     * blocks, added one block at a time with a page held back from each. */
+    enum { BLOCKS = BUDDY_UNTOUCHED_RANGES + 8 };
+    uint64_t pages = (uint64_t)BLOCKS << BUDDY_MAX_ORDER;
+    uint8_t *big = aligned_alloc(MAX_BLOCK, pages * PAGE_SIZE);
+    uint8_t *big_meta = malloc(pages);
+    assert_non_null(big);
+    assert_non_null(big_meta);
+    struct buddy bb;
+    uint64_t base = (uint64_t)(uintptr_t)big;
+    buddy_init(&bb, base / PAGE_SIZE, pages, big_meta);
+    for (uint64_t i = 0; i < BLOCKS; i++)
+        buddy_add_range(&bb, base + i * MAX_BLOCK, 1024);
+    assert_int_equal(bb.untouched_count, BUDDY_UNTOUCHED_RANGES);
+    assert_int_equal(bb.untouched_pages, (uint64_t)BUDDY_UNTOUCHED_RANGES << BUDDY_MAX_ORDER);
+    assert_int_equal(bb.free_blocks[BUDDY_MAX_ORDER], BLOCKS - BUDDY_UNTOUCHED_RANGES);
+    assert_int_equal(buddy_free_count(&bb), pages);
+    assert_int_equal(buddy_check(&bb), 0);
+    uint64_t got = 0;
+    while (buddy_alloc(&bb, BUDDY_MAX_ORDER))
+        got++;
+    assert_int_equal(got, BLOCKS);
+    assert_int_equal(buddy_free_count(&bb), 0);
+    assert_int_equal(buddy_check(&bb), 0);
+    free(big_meta);
+    free(big);
 }
 
 struct worker_arg {
@@ -274,6 +338,8 @@ int main(void)
         cmocka_unit_test(test_random_mixed_orders_never_overlap),
         cmocka_unit_test(test_alloc_pages_returns_the_tail),
         cmocka_unit_test(test_ranges_with_holes_never_merge_across),
+        cmocka_unit_test(test_untouched_blocks_are_not_written_until_needed),
+        cmocka_unit_test(test_many_ranges_fall_back_to_lists),
         cmocka_unit_test(test_concurrent_alloc_free),
     };
     UNIT_RUN(tests, setup, teardown);
