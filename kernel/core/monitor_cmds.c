@@ -202,15 +202,15 @@ static int cmd_log(int argc, char **argv)
     size_t n = log_snapshot(buf, size);
     const char *start = buf;
     if (want) {
-        /* The last `want` lines. */
-        uint64_t lines = 0;
+        /* Back up over `want` newline-terminated lines from the end. */
         const char *p = buf + n;
-        while (p > buf && lines <= want) {
+        uint64_t lines = 0;
+        while (p > buf) {
+            if (p[-1] == '\n' && p != buf + n && ++lines == want)
+                break;
             p--;
-            if (*p == '\n' && p != buf + n - 1)
-                lines++;
         }
-        start = lines > want ? p + 1 : buf;
+        start = p;
     }
     monitor_write(start, (unsigned long)(buf + n - start));
     kfree(buf);

@@ -81,6 +81,15 @@ static unsigned fit_order(uint64_t pfn, uint64_t pages)
     return order;
 }
 
+/* The part of [pfn, end) that buddy_add_range would keep untouched, if any. */
+static bool untouched_part(uint64_t pfn, uint64_t end, uint64_t *mid_start, uint64_t *mid_end)
+{
+    const uint64_t max = 1ULL << BUDDY_MAX_ORDER;
+    *mid_start = ALIGN_UP(pfn, max);
+    *mid_end = ALIGN_DOWN(end, max);
+    return *mid_start < *mid_end;
+}
+
 /* Free [pfn, end) block by block onto the lists. Lock held. */
 static void add_listed(struct buddy *b, uint64_t pfn, uint64_t end)
 {
@@ -94,7 +103,6 @@ static void add_listed(struct buddy *b, uint64_t pfn, uint64_t end)
 
 void buddy_add_range(struct buddy *b, uint64_t phys, uint64_t pages)
 {
-    const uint64_t max = 1ULL << BUDDY_MAX_ORDER;
     uint64_t pfn = pfn_of(phys);
     uint64_t end = pfn + pages;
     /* Clip to the covered range. */
@@ -106,8 +114,8 @@ void buddy_add_range(struct buddy *b, uint64_t phys, uint64_t pages)
         return;
     uint64_t flags = spin_lock_irqsave(&b->lock);
     /* Whole max-order blocks in the middle stay untouched until needed. */
-    uint64_t mid_start = ALIGN_UP(pfn, max), mid_end = ALIGN_DOWN(end, max);
-    if (mid_start < mid_end && b->untouched_count < BUDDY_UNTOUCHED_RANGES) {
+    uint64_t mid_start, mid_end;
+    if (untouched_part(pfn, end, &mid_start, &mid_end) && b->untouched_count < BUDDY_UNTOUCHED_RANGES) {
         add_listed(b, pfn, mid_start);
         b->untouched[b->untouched_count].next_pfn = mid_start;
         b->untouched[b->untouched_count].end_pfn = mid_end;
@@ -122,12 +130,49 @@ void buddy_add_range(struct buddy *b, uint64_t phys, uint64_t pages)
     spin_unlock_irqrestore(&b->lock, flags);
 }
 
+void buddy_init_from_ranges(struct buddy *b, uint64_t base_pfn, uint64_t npfn, uint8_t *meta,
+                            const struct buddy_range *ranges, unsigned n)
+{
+    memset(b, 0, sizeof *b);
+    spin_init(&b->lock, "buddy");
+    b->base_pfn = base_pfn;
+    b->npfn = npfn;
+    b->meta = meta;
+    for (unsigned k = 0; k <= BUDDY_MAX_ORDER; k++)
+        list_init(&b->free_lists[k]);
+    /* Clear the metadata everywhere except the parts that buddy_add_range
+     * will keep untouched (the same test, in the same order). Unsorted or
+     * overlapping ranges: clear it all. */
+    uint64_t end_pfn = base_pfn + npfn;
+    bool sorted = true;
+    for (unsigned i = 1; i < n; i++)
+        sorted &= ranges[i].phys >= ranges[i - 1].phys + ranges[i - 1].pages * PAGE_SIZE;
+    uint64_t cleared_to = base_pfn;
+    unsigned slots = 0;
+    for (unsigned i = 0; i < n && sorted; i++) {
+        uint64_t pfn = MAX(pfn_of(ranges[i].phys), base_pfn);
+        uint64_t end = MIN(pfn_of(ranges[i].phys) + ranges[i].pages, end_pfn);
+        uint64_t mid_start, mid_end;
+        if (pfn >= end || !untouched_part(pfn, end, &mid_start, &mid_end) ||
+            slots == BUDDY_UNTOUCHED_RANGES)
+            continue;
+        memset(meta_of(b, cleared_to), TAG_BYTE(FRAME_NONE, 0), mid_start - cleared_to);
+        cleared_to = mid_end;
+        slots++;
+    }
+    memset(meta_of(b, cleared_to), TAG_BYTE(FRAME_NONE, 0), end_pfn - cleared_to);
+    for (unsigned i = 0; i < n; i++)
+        buddy_add_range(b, ranges[i].phys, ranges[i].pages);
+}
+
 /* Move one untouched max-order block onto its list; false if none is left. Lock held. */
 static bool list_untouched_block(struct buddy *b)
 {
     for (unsigned i = 0; i < b->untouched_count; i++) {
         if (b->untouched[i].next_pfn < b->untouched[i].end_pfn) {
             uint64_t pfn = b->untouched[i].next_pfn;
+            /* Its metadata was never initialised (buddy_init_from_ranges). */
+            memset(meta_of(b, pfn), TAG_BYTE(FRAME_NONE, 0), 1ULL << BUDDY_MAX_ORDER);
             b->untouched[i].next_pfn += 1ULL << BUDDY_MAX_ORDER;
             b->untouched_pages -= 1ULL << BUDDY_MAX_ORDER;
             b->free_pages -= 1ULL << BUDDY_MAX_ORDER;   /* push_free counts it again */
@@ -304,9 +349,14 @@ int buddy_check(struct buddy *b)
             problems++;
         pages += blocks << k;
     }
-    for (uint64_t i = 0; i < b->npfn; i++)
-        if ((b->meta[i] >> 4) == FRAME_FREE)
+    for (uint64_t i = 0; i < b->npfn; i++) {
+        bool untouched = false;
+        for (unsigned r = 0; r < b->untouched_count && !untouched; r++)
+            untouched = b->base_pfn + i >= b->untouched[r].next_pfn &&
+                        b->base_pfn + i < b->untouched[r].end_pfn;
+        if (!untouched && (b->meta[i] >> 4) == FRAME_FREE)
             heads++;
+    }
     uint64_t listed = 0;
     for (unsigned k = 0; k <= BUDDY_MAX_ORDER; k++)
         listed += b->free_blocks[k];

@@ -60,6 +60,17 @@ static inline size_t buddy_meta_size(uint64_t npfn) { return (size_t)npfn; }
  * meta must hold buddy_meta_size(npfn) bytes. No memory is free yet. */
 void buddy_init(struct buddy *b, uint64_t base_pfn, uint64_t npfn, uint8_t *meta);
 
+struct buddy_range {
+    uint64_t phys;      /* page aligned */
+    uint64_t pages;
+};
+/* buddy_init plus buddy_add_range for each of n sorted, disjoint ranges, but
+ * the metadata of the whole blocks that stay untouched is not written either
+ * (it is initialised when such a block is first listed): at boot this writes
+ * a few pages instead of one byte per frame of RAM. */
+void buddy_init_from_ranges(struct buddy *b, uint64_t base_pfn, uint64_t npfn, uint8_t *meta,
+                            const struct buddy_range *ranges, unsigned n);
+
 /* Hand the page-aligned range [phys, phys + pages*4K) to the allocator as
  * free memory. Frames outside the covered range are ignored. */
 void buddy_add_range(struct buddy *b, uint64_t phys, uint64_t pages);

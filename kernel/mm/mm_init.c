@@ -49,23 +49,25 @@ static bool is_ram(uint32_t type)
            type == KPIO_MEM_ACPI_RECLAIM || type == KPIO_MEM_ACPI_NVS;
 }
 
-/* Add usable RAM in [base, base + pages*4K) to the buddy, minus low memory
- * and the metadata hole [hole, hole_end). */
-static void add_usable(uint64_t base, uint64_t pages, uint64_t hole, uint64_t hole_end)
+/* Append usable RAM [base, base + pages*4K) to ranges, minus low memory and
+ * the hole [hole, hole_end). Returns the new count. */
+static unsigned usable_ranges(struct buddy_range *ranges, unsigned n, uint64_t base, uint64_t pages,
+                              uint64_t hole, uint64_t hole_end)
 {
     uint64_t end = base + pages * PAGE_SIZE;
     if (base < LOW_MEMORY_END)
         base = LOW_MEMORY_END;
     if (base >= end)
-        return;
+        return n;
     if (hole < end && hole_end > base) {
         if (hole > base)
-            buddy_add_range(&frames, base, (hole - base) / PAGE_SIZE);
+            ranges[n++] = (struct buddy_range){ base, (hole - base) / PAGE_SIZE };
         if (hole_end < end)
-            buddy_add_range(&frames, hole_end, (end - hole_end) / PAGE_SIZE);
-        return;
+            ranges[n++] = (struct buddy_range){ hole_end, (end - hole_end) / PAGE_SIZE };
+        return n;
     }
-    buddy_add_range(&frames, base, (end - base) / PAGE_SIZE);
+    ranges[n++] = (struct buddy_range){ base, (end - base) / PAGE_SIZE };
+    return n;
 }
 
 void mm_init(const struct kpio_boot_info *bi)
@@ -97,12 +99,14 @@ void mm_init(const struct kpio_boot_info *bi)
         panic("mm: no room for %llu KiB of frame metadata", (unsigned long long)meta_bytes / 1024);
 
     /* The loader's direct map is live: the metadata can be used right away. */
-    buddy_init(&frames, 0, npfn, phys_to_virt(meta_phys));
-    for (uint32_t i = 0; i < count; i++) {
+    static struct buddy_range ranges[KPIO_MEM_REGIONS_MAX + 1];
+    unsigned n = 0;
+    for (uint32_t i = 0; i < count && n + 2 <= ARRAY_SIZE(ranges); i++) {
         const struct kpio_mem_region *r = &bi->mem_regions[i];
         if (r->type == KPIO_MEM_USABLE)
-            add_usable(r->base, r->pages, meta_phys, meta_phys + meta_bytes);
+            n = usable_ranges(ranges, n, r->base, r->pages, meta_phys, meta_phys + meta_bytes);
     }
+    buddy_init_from_ranges(&frames, 0, npfn, phys_to_virt(meta_phys), ranges, n);
 
     direct_map_size = MAX(ALIGN_UP(top, 1ULL << 30), 4ULL << 30);
     vm_init(bi, direct_map_size);
@@ -122,7 +126,9 @@ void mm_reclaim_boot_memory(void)
     for (uint32_t i = 0; i < MIN(boot_info.mem_region_count, (uint32_t)KPIO_MEM_REGIONS_MAX); i++) {
         const struct kpio_mem_region *r = &boot_info.mem_regions[i];
         if (r->type == KPIO_MEM_LOADER) {
-            add_usable(r->base, r->pages, 0, 0);
+            struct buddy_range range[2];
+            if (usable_ranges(range, 0, r->base, r->pages, 0, 0))
+                buddy_add_range(&frames, range[0].phys, range[0].pages);
             pages += r->pages;
         }
     }

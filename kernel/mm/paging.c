@@ -12,6 +12,38 @@
 
 struct vm_space kernel_space;
 
+/* User address spaces share the kernel half by copying its PML4 entries;
+ * an entry the kernel adds later is copied into each of them here. */
+static spinlock_t spaces_lock = SPINLOCK_INIT("vm_spaces");
+static struct list_node user_spaces = LIST_INIT(user_spaces);
+
+void vm_space_link(struct vm_space *s, bool add)
+{
+    uint64_t flags = spin_lock_irqsave(&spaces_lock);
+    if (add) {
+        uint64_t *pml4 = phys_to_virt(s->pml4_phys);
+        const uint64_t *kpml4 = phys_to_virt(kernel_space.pml4_phys);
+        for (unsigned i = 256; i < 512; i++)
+            pml4[i] = kpml4[i];
+        list_push_back(&user_spaces, &s->link);
+    } else {
+        list_remove(&s->link);
+    }
+    spin_unlock_irqrestore(&spaces_lock, flags);
+}
+
+/* A new kernel-half PML4 entry: give it to every user space too. */
+static void sync_kernel_entry(unsigned index, uint64_t entry)
+{
+    uint64_t flags = spin_lock_irqsave(&spaces_lock);
+    struct list_node *pos;
+    list_for_each(pos, &user_spaces) {
+        uint64_t *pml4 = phys_to_virt(list_entry(pos, struct vm_space, link)->pml4_phys);
+        __atomic_store_n(&pml4[index], entry, __ATOMIC_RELEASE);
+    }
+    spin_unlock_irqrestore(&spaces_lock, flags);
+}
+
 uint64_t pte_bits(unsigned prot)
 {
     if (!(prot & (VM_READ | VM_WRITE | VM_EXEC)))
@@ -65,6 +97,8 @@ uint64_t *pt_walk(struct vm_space *s, uint64_t va, bool create)
                 return NULL;
             /* Upper levels grant everything; the leaf decides. */
             *e = phys | PTE_P | PTE_W | (va_is_kernel(va) ? 0 : PTE_U);
+            if (level == 3 && s->is_kernel)
+                sync_kernel_entry(pt_index(va, 3), *e);
         } else if (*e & PTE_PS) {
             return NULL;
         }
@@ -226,7 +260,14 @@ static void build_direct_map(struct vm_space *s, uint64_t size)
     uint64_t *pml4 = phys_to_virt(s->pml4_phys);
     for (uint64_t pa = 0; pa < size; pa += PAGE_2M) {
         uint64_t va = KPIO_DIRECT_MAP_BASE + pa;
-        uint64_t *pdpt = phys_to_virt(pml4[pt_index(va, 3)] & PTE_ADDR);
+        uint64_t *e3 = &pml4[pt_index(va, 3)];
+        if (!(*e3 & PTE_P)) {
+            uint64_t table = pt_alloc_table();
+            if (!table)
+                panic("vm: out of memory building the direct map");
+            *e3 = table | PTE_P | PTE_W;
+        }
+        uint64_t *pdpt = phys_to_virt(*e3 & PTE_ADDR);
         uint64_t *e2 = &pdpt[pt_index(va, 2)];
         if (!(*e2 & PTE_P)) {
             uint64_t table = pt_alloc_table();
@@ -252,15 +293,6 @@ void vm_init(const struct kpio_boot_info *bi, uint64_t direct_map_size)
     s->pml4_phys = pt_alloc_table();
     if (!s->pml4_phys)
         panic("vm: no memory for the kernel PML4");
-    /* Every kernel-half PDPT exists from the start, so address spaces made
-     * later share the kernel half by copying these 256 entries. */
-    uint64_t *pml4 = phys_to_virt(s->pml4_phys);
-    for (unsigned i = 256; i < 512; i++) {
-        uint64_t table = pt_alloc_table();
-        if (!table)
-            panic("vm: no memory for kernel page tables");
-        pml4[i] = table | PTE_P | PTE_W;
-    }
     build_direct_map(s, direct_map_size);
     copy_kernel_image_mappings(s, read_cr3() & PTE_ADDR);
     /* EFER.NXE was set by the loader; keep write protection for ring 0. */

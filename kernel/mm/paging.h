@@ -47,6 +47,10 @@ void tlb_shootdown(struct vm_space *s, uint64_t va, uint64_t pages);
 /* Serve this CPU's pending shootdown request, if any (IPI handler, spin loops). */
 void tlb_poll(void);
 
+/* Add (true) or remove a user space from the list that gets kernel-half
+ * PML4 entries; adding copies the current ones. */
+void vm_space_link(struct vm_space *s, bool add);
+
 /* Allocate a zeroed page-table page; returns its physical address or 0. */
 uint64_t pt_alloc_table(void);
 

@@ -466,10 +466,7 @@ struct vm_space *vm_space_create(void)
     list_init(&s->regions);
     s->region_lo = USER_SPACE_BASE;
     s->region_hi = USER_SPACE_END;
-    uint64_t *pml4 = phys_to_virt(s->pml4_phys);
-    const uint64_t *kpml4 = phys_to_virt(kernel_space.pml4_phys);
-    for (unsigned i = 256; i < 512; i++)
-        pml4[i] = kpml4[i];
+    vm_space_link(s, true);
     return s;
 }
 
@@ -490,6 +487,7 @@ void vm_space_destroy(struct vm_space *s)
 {
     if (!s || s->is_kernel)
         return;
+    vm_space_link(s, false);
     while (!list_empty(&s->regions))
         vm_release(list_entry(s->regions.next, struct vm_region, node));
     uint64_t *pml4 = phys_to_virt(s->pml4_phys);

@@ -49,6 +49,7 @@ struct vm_space {
     uint64_t region_lo, region_hi;  /* where regions of this space may live */
     bool is_kernel;
     uint64_t resident_pages;    /* pages mapped by demand paging */
+    struct list_node link;      /* user spaces: on the list that shares the kernel half */
 };
 
 /* The fault callback of a reservation: addr is inside r but outside its

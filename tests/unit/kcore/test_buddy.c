@@ -275,6 +275,45 @@ static void test_many_ranges_fall_back_to_lists(void **state)
     free(big);
 }
 
+static void test_init_from_ranges_leaves_untouched_metadata_alone(void **state)
+{
+    (void)state;
+    /* Metadata full of garbage that looks like free heads. */
+    memset(meta, 0x13, sizeof meta);        /* FREE, order 3 */
+    struct buddy_range ranges[] = {
+        { arena_phys() + 5 * PAGE_SIZE, 3000 },             /* head, 1 block, tail */
+        { arena_phys() + 4096 * PAGE_SIZE, 2048 },          /* 2 whole blocks */
+        { arena_phys() + 7000 * PAGE_SIZE, 100 },           /* no whole block */
+    };
+    buddy_init_from_ranges(&b, arena_phys() / PAGE_SIZE, ARENA_PAGES, meta, ranges, 3);
+    assert_int_equal(buddy_free_count(&b), 3000 + 2048 + 100);
+    assert_int_equal(b.untouched_pages, 1024 + 2048);
+    /* Untouched blocks' metadata is still the garbage; everything else is clear. */
+    assert_int_equal(meta[1024], 0x13);
+    assert_int_equal(meta[4096 + 5], 0x13);
+    assert_int_equal(meta[4], 0);                   /* before the first range */
+    assert_int_equal(meta[6500], 0);                /* a hole */
+    assert_int_equal(buddy_check(&b), 0);
+    /* Every page comes out exactly once, never from a hole. */
+    static bool seen[ARENA_PAGES];
+    memset(seen, 0, sizeof seen);
+    uint64_t p, got = 0;
+    while ((p = buddy_alloc(&b, 0)) != 0) {
+        uint64_t idx = (p - arena_phys()) / PAGE_SIZE;
+        assert_false(seen[idx]);
+        seen[idx] = true;
+        assert_true((idx >= 5 && idx < 3005) || (idx >= 4096 && idx < 6144) || (idx >= 7000 && idx < 7100));
+        got++;
+    }
+    assert_int_equal(got, 3000 + 2048 + 100);
+    for (uint64_t i = 0; i < ARENA_PAGES; i++)
+        if (seen[i])
+            assert_int_equal(buddy_free(&b, arena_phys() + i * PAGE_SIZE, 0), 0);
+    assert_int_equal(buddy_free_count(&b), 3000 + 2048 + 100);
+    assert_int_equal(buddy_check(&b), 0);
+    assert_int_equal(b.bad_frees, 0);
+}
+
 struct worker_arg {
     uint64_t seed;
     uint64_t key;       /* written into every block this thread holds */
@@ -340,6 +379,7 @@ int main(void)
         cmocka_unit_test(test_ranges_with_holes_never_merge_across),
         cmocka_unit_test(test_untouched_blocks_are_not_written_until_needed),
         cmocka_unit_test(test_many_ranges_fall_back_to_lists),
+        cmocka_unit_test(test_init_from_ranges_leaves_untouched_metadata_alone),
         cmocka_unit_test(test_concurrent_alloc_free),
     };
     UNIT_RUN(tests, setup, teardown);
