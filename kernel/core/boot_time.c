@@ -7,6 +7,7 @@
  * Under QEMU TCG the guest TSC counts host TSC ticks from the moment the VM
  * started, so loader_start_tsc itself is the firmware's share.
  */
+#include "core/console.h"
 #include "core/kernel.h"
 #include "core/ktest.h"
 #include "arch/x86_64/cpu.h"
@@ -38,9 +39,12 @@ static uint64_t tsc_hz_from_pit(unsigned ms)
 }
 
 /* The median of five 10 ms measurements: under TCG a vCPU thread that loses
- * the host CPU for a moment spoils one sample, not the result. */
-static uint64_t tsc_hz(void)
+ * the host CPU for a moment spoils one sample, not the result. Measured once. */
+uint64_t boot_tsc_hz(void)
 {
+    static uint64_t hz;
+    if (hz)
+        return hz;
     uint64_t samples[5];
     for (unsigned i = 0; i < ARRAY_SIZE(samples); i++) {
         uint64_t v = tsc_hz_from_pit(10);
@@ -49,7 +53,8 @@ static uint64_t tsc_hz(void)
             samples[j] = samples[j - 1];
         samples[j] = v;
     }
-    return samples[ARRAY_SIZE(samples) / 2];
+    hz = samples[ARRAY_SIZE(samples) / 2];
+    return hz;
 }
 
 static void report_ms(const char *metric, uint64_t ticks, uint64_t hz)
@@ -61,13 +66,14 @@ static void report_ms(const char *metric, uint64_t ticks, uint64_t hz)
 KTEST(boot)
 {
     const struct kpio_boot_info *bi = &boot_info;
+    console_printf("boot: reached the prompt\n");     /* the wall-clock marker */
     KT_ASSERT(kernel_prompt_tsc != 0);
     KT_ASSERT(bi->loader_start_tsc <= bi->kernel_loaded_tsc);
     KT_ASSERT(bi->kernel_loaded_tsc <= bi->exit_boot_tsc);
     KT_ASSERT(bi->exit_boot_tsc <= kernel_entry_tsc);
     KT_ASSERT(kernel_entry_tsc <= kernel_prompt_tsc);
 
-    uint64_t hz = tsc_hz();
+    uint64_t hz = boot_tsc_hz();
     KT_ASSERT(hz > 10000000);       /* a TSC slower than 10 MHz is a broken measurement */
     kbench_report("tsc_mhz", hz, 1000000, "MHz");
     report_ms("boot_firmware", bi->loader_start_tsc, hz);

@@ -1,4 +1,4 @@
-# tests/unit-boot.mk — host unit tests (cmocka, ASan + UBSan) for the kernel's
+# kernel/host-tests.mk — host unit tests (cmocka, ASan + UBSan) for the kernel's
 # portable library (kernel/lib, kernel/core/cmdline.c) and the loader's
 # portable parts (boot/config.c, elf_check.c, sha256.c, memmap.c, paging.c).
 #
@@ -6,7 +6,7 @@
 # the tests use as their oracle: for the host, kernel/lib is compiled with
 # tests/unit/klib/klib_rename.h, which prefixes them with klib_.
 
-UNIT_BOOT_BUILD := $(HOST_BUILD)/unit-boot
+UNIT_BOOT_BUILD := $(HOST_BUILD)/kernel-tests
 UNIT_CFLAGS := $(HOST_CFLAGS) $(SAN_FLAGS) -Ikernel -Iboot -Wno-format-nonliteral \
     -Wno-format-security
 KLIB_HOST_CFLAGS := $(UNIT_CFLAGS) -fno-builtin -include tests/unit/klib/klib_rename.h
