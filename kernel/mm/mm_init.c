@@ -12,6 +12,7 @@
 #include "mm/buddy.h"
 #include "mm/heap.h"
 #include "mm/vm.h"
+#include "arch/x86_64/trap.h"
 #include <kpio/boot.h>
 
 #define LOW_MEMORY_END (1ULL << 20)     /* below 1 MiB: kept for the AP trampoline */
@@ -110,6 +111,7 @@ void mm_init(const struct kpio_boot_info *bi)
 
     direct_map_size = MAX(ALIGN_UP(top, 1ULL << 30), 4ULL << 30);
     vm_init(bi, direct_map_size);
+    trap_set_handler(VEC_PAGE_FAULT, vm_page_fault);
     kheap_init(&heap, &frames, heap_debug);
     mm_ready = true;
     /* main.c copied the boot info and we left the loader's page tables. */

@@ -60,33 +60,43 @@ static void pt_range_apply(struct vm_space *s, uint64_t start, uint64_t end,
     }
 }
 
-/* Free page tables under the kernel or user half of [start, end) that have
- * no entries left. s->lock held; the caller flushes TLBs afterwards. */
+static bool table_empty(const uint64_t *t)
+{
+    for (unsigned i = 0; i < 512; i++)
+        if (t[i])
+            return false;
+    return true;
+}
+
+/* Free the page tables (PTs, then PDs) that lie wholly inside [start, end)
+ * and have no entries left. s->lock held; the caller flushes TLBs after. */
 static void pt_free_empty(struct vm_space *s, uint64_t start, uint64_t end)
 {
     uint64_t *pml4 = phys_to_virt(s->pml4_phys);
-    for (uint64_t va = ALIGN_DOWN(start, PAGE_2M); va < end; va += PAGE_2M) {
+    for (uint64_t va = ALIGN_UP(start, PAGE_2M); va + PAGE_2M <= end && va + PAGE_2M > va; va += PAGE_2M) {
+        uint64_t e3 = pml4[pt_index(va, 3)];
+        if (!(e3 & PTE_P))
+            continue;
+        uint64_t *pdpt = phys_to_virt(e3 & PTE_ADDR);
+        uint64_t e2 = pdpt[pt_index(va, 2)];
+        if (!(e2 & PTE_P) || (e2 & PTE_PS))
+            continue;
+        uint64_t *pd = phys_to_virt(e2 & PTE_ADDR);
+        uint64_t *e1 = &pd[pt_index(va, 1)];
+        if ((*e1 & PTE_P) && !(*e1 & PTE_PS) && table_empty(phys_to_virt(*e1 & PTE_ADDR))) {
+            frame_free(*e1 & PTE_ADDR, 0);
+            *e1 = 0;
+        }
+    }
+    for (uint64_t va = ALIGN_UP(start, PAGE_1G); va + PAGE_1G <= end && va + PAGE_1G > va; va += PAGE_1G) {
         uint64_t e3 = pml4[pt_index(va, 3)];
         if (!(e3 & PTE_P))
             continue;
         uint64_t *pdpt = phys_to_virt(e3 & PTE_ADDR);
         uint64_t *e2 = &pdpt[pt_index(va, 2)];
-        if (!(*e2 & PTE_P) || (*e2 & PTE_PS))
-            continue;
-        uint64_t *pd = phys_to_virt(*e2 & PTE_ADDR);
-        uint64_t *e1 = &pd[pt_index(va, 1)];
-        if (!(*e1 & PTE_P) || (*e1 & PTE_PS))
-            continue;
-        /* Only tables wholly inside the range belong to it alone. */
-        if (va < start || va + PAGE_2M > end)
-            continue;
-        uint64_t *pt = phys_to_virt(*e1 & PTE_ADDR);
-        bool empty = true;
-        for (unsigned i = 0; i < 512 && empty; i++)
-            empty = pt[i] == 0;
-        if (empty) {
-            frame_free(*e1 & PTE_ADDR, 0);
-            *e1 = 0;
+        if ((*e2 & PTE_P) && !(*e2 & PTE_PS) && table_empty(phys_to_virt(*e2 & PTE_ADDR))) {
+            frame_free(*e2 & PTE_ADDR, 0);
+            *e2 = 0;
         }
     }
 }
@@ -141,7 +151,10 @@ static bool place_region(struct vm_space *s, struct vm_region *r, uint64_t size,
 struct vm_region *vm_reserve(struct vm_space *s, const char *name, uint64_t size,
                              vm_fault_fn on_fault, void *owner)
 {
-    size = ALIGN_UP(size, PAGE_SIZE);
+    /* Big regions start on a 2 MiB boundary and span whole 2 MiB blocks, so
+     * they own their page tables and free them when released. */
+    uint64_t align = size >= PAGE_2M ? PAGE_2M : PAGE_SIZE;
+    size = ALIGN_UP(size, align);
     if (!size)
         return NULL;
     struct vm_region *r = kzalloc(sizeof *r);
@@ -154,8 +167,6 @@ struct vm_region *vm_reserve(struct vm_space *s, const char *name, uint64_t size
     r->on_fault = on_fault;
     r->owner = owner;
     list_init(&r->node);
-    /* Big regions start on a 2 MiB boundary so they own their page tables. */
-    uint64_t align = size >= PAGE_2M ? PAGE_2M : PAGE_SIZE;
     uint64_t flags = spin_lock_irqsave(&s->lock);
     bool placed = place_region(s, r, size, align);
     spin_unlock_irqrestore(&s->lock, flags);
