@@ -56,6 +56,8 @@ int irq_install_gsi(uint32_t gsi, bool level, bool active_low, irq_fn fn, void *
 /* A free vector calling fn (for MSI); returns the vector or -errno. */
 int irq_alloc_vector(irq_fn fn, void *ctx);
 void irq_mask_gsi(uint32_t gsi, bool masked);
+/* Give back a vector from irq_alloc_vector (mask its source first). */
+void irq_free_vector(int vector);
 
 /* Parse-time set-up of the I/O APICs from the MADT; all inputs masked. */
 void ioapic_init(void);

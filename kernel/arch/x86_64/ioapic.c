@@ -107,6 +107,16 @@ int irq_alloc_vector(irq_fn fn, void *ctx)
     return -EBUSY;
 }
 
+void irq_free_vector(int vector)
+{
+    if (vector < VEC_IRQ_FIRST || vector > VEC_IRQ_LAST)
+        return;
+    uint64_t flags = rawlock_acquire(&slot_lock);
+    __atomic_store_n(&slots[vector].fn, NULL, __ATOMIC_RELEASE);
+    slots[vector].ctx = NULL;
+    rawlock_release(&slot_lock, flags);
+}
+
 int irq_install_gsi(uint32_t gsi, bool level, bool active_low, irq_fn fn, void *ctx)
 {
     struct ioapic *io = ioapic_for(gsi);
