@@ -135,6 +135,10 @@ static struct slab *slab_create(struct kheap_cache *c)
     for (uint64_t i = 0; i < (1ULL << c->slab_order); i++)
         buddy_tag_set(b, pfn + i, FRAME_SLAB, c->slab_order);
     struct slab *s = phys_to_virt(phys);
+    /* Write the whole slab once. Besides a clean start, this makes QEMU's
+     * TCG drop code it once translated from these frames (firmware code
+     * lived here); until then every write to them takes its slow path. */
+    memset(s, 0, PAGE_SIZE << c->slab_order);
     s->magic = SLAB_MAGIC;
     s->inuse = 0;
     s->cache = c;

@@ -12,6 +12,9 @@
 #include "mm/buddy.h"
 #include "mm/heap.h"
 #include "mm/vm.h"
+#include "sched/sched_internal.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/trap.h"
 #include <kpio/boot.h>
 
@@ -166,9 +169,52 @@ struct kheap *mm_heap(void) { return &heap; }
 
 /* ---- mm.h ---- */
 
-uint64_t frame_alloc(unsigned order) { return buddy_alloc(&frames, order); }
+/* Single frames come and go through a small per-CPU stack in front of the
+ * buddy allocator: no lock, no split and merge. A cached frame is tagged
+ * FRAME_NONE, so freeing it twice is still caught. */
+#define FRAME_CACHE_MAX ARRAY_SIZE(((struct cpu *)0)->frame_cache)
 
-void frame_free(uint64_t phys, unsigned order) { buddy_free(&frames, phys, order); }
+uint64_t frame_alloc(unsigned order)
+{
+    if (order == 0 && sched_percpu_ready) {
+        uint64_t flags = irq_save();
+        struct cpu *c = this_cpu();
+        uint64_t phys = c->frames_cached ? c->frame_cache[--c->frames_cached] : 0;
+        irq_restore(flags);
+        if (phys) {
+            buddy_tag_set(&frames, phys >> BUDDY_PAGE_SHIFT, FRAME_USED, 0);
+            return phys;
+        }
+    }
+    return buddy_alloc(&frames, order);
+}
+
+void frame_free(uint64_t phys, unsigned order)
+{
+    unsigned tag_order;
+    if (order == 0 && sched_percpu_ready && !(phys & (PAGE_SIZE - 1)) &&
+        buddy_tag_get(&frames, phys >> BUDDY_PAGE_SHIFT, &tag_order) == FRAME_USED && tag_order == 0) {
+        uint64_t flags = irq_save();
+        struct cpu *c = this_cpu();
+        if (c->frames_cached < FRAME_CACHE_MAX) {
+            buddy_tag_set(&frames, phys >> BUDDY_PAGE_SHIFT, FRAME_NONE, 0);
+            c->frame_cache[c->frames_cached++] = phys;
+            irq_restore(flags);
+            return;
+        }
+        irq_restore(flags);
+    }
+    buddy_free(&frames, phys, order);
+}
+
+static uint64_t frames_in_caches(void)
+{
+    uint64_t n = 0;
+    for (unsigned i = 0; i < cpu_count; i++)
+        if (cpus[i])
+            n += __atomic_load_n(&cpus[i]->frames_cached, __ATOMIC_RELAXED);
+    return n;
+}
 
 static bool is_vmalloc_address(const void *p)
 {
@@ -245,7 +291,7 @@ void dma_free(void *virt, size_t size)
 void mm_get_stats(struct mm_stats *out)
 {
     out->frames_total = frames.total_pages;
-    out->frames_free = buddy_free_count(&frames);
+    out->frames_free = buddy_free_count(&frames) + frames_in_caches();
     out->heap_bytes_in_use = __atomic_load_n(&heap.bytes_in_use, __ATOMIC_RELAXED);
     out->heap_allocations = __atomic_load_n(&heap.allocations, __ATOMIC_RELAXED);
 }

@@ -342,7 +342,14 @@ bool preempt_enabled(void)
 
 void preempt_check(void)
 {
-    if (!sched_running || !preempt_enabled() || !irq_enabled())
+    /* The common case first, in one per-CPU load: nothing asked for a
+     * reschedule. (If an interrupt sets the flag right after, its own exit
+     * path reschedules.) */
+    if (!sched_running)
+        return;
+    bool asked;
+    __asm__ volatile("movb %%gs:%c1, %0" : "=q"(asked) : "i"(__builtin_offsetof(struct cpu, need_resched)));
+    if (!asked || !preempt_enabled() || !irq_enabled())
         return;
     uint64_t flags = irq_save();
     if (this_cpu()->need_resched && this_cpu()->preempt_count == 0)

@@ -51,6 +51,9 @@ struct cpu {
     struct vm_space *space;         /* active user address space, NULL = kernel only */
     /* TLB shootdown request for this CPU (tlb.c). */
     volatile uint32_t tlb_pending;
+    /* Order-0 frames kept for quick reuse on this CPU (mm_init.c). */
+    uint64_t frame_cache[32];
+    unsigned frames_cached;
     /* Stacks for the IST slots (double fault, NMI, machine check). */
     uint64_t ist_top[ARCH_IST_COUNT];
 };
