@@ -27,6 +27,7 @@ static bool on_breakpoint(struct trap_frame *f)
 KTEST(trap_handler_roundtrip)
 {
     uint64_t rbx = 41, r12 = 0x1234, after;
+    trap_handler_fn previous = trap_get_handler(VEC_BREAKPOINT);
     trap_set_handler(VEC_BREAKPOINT, on_breakpoint);
     breakpoint_hits = 0;
     __asm__ volatile("mov %2, %%r12\n\t"
@@ -34,7 +35,7 @@ KTEST(trap_handler_roundtrip)
                      "lea 0(%%rip), %1\n\t"
                      "mov %%r12, %2"
                      : "+b"(rbx), "=r"(after), "+r"(r12) : : "r12", "memory");
-    trap_set_handler(VEC_BREAKPOINT, NULL);
+    trap_set_handler(VEC_BREAKPOINT, previous);
     KT_ASSERT_EQ(breakpoint_hits, 1);
     KT_ASSERT_EQ(rbx, 42);
     KT_ASSERT_EQ(r12, 0x1234);
@@ -58,13 +59,14 @@ KTEST(page_fault_hook)
 {
     volatile uint64_t *guard = (volatile uint64_t *)(uintptr_t)(KPIO_BOOT_STACK_TOP + 0x40);
     uint64_t value = 7;
+    trap_handler_fn previous = trap_get_handler(VEC_PAGE_FAULT);    /* demand paging's */
     trap_set_handler(VEC_PAGE_FAULT, on_page_fault);
     __asm__ volatile("lea 1f(%%rip), %%rax\n\t"
                      "mov %%rax, %1\n\t"
                      "mov (%2), %0\n"
                      "1:"
                      : "+r"(value), "=m"(recover_at) : "r"(guard) : "rax", "memory");
-    trap_set_handler(VEC_PAGE_FAULT, NULL);
+    trap_set_handler(VEC_PAGE_FAULT, previous);
     KT_ASSERT_EQ(fault_cr2, (uint64_t)(uintptr_t)guard);
     KT_ASSERT_EQ(fault_error, 0);       /* read, not present, kernel mode */
     KT_ASSERT_EQ(value, 7);
