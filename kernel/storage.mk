@@ -20,8 +20,8 @@ STORAGE_IMAGES   := $(patsubst ../shared/fat-images/%.img.gz,$(STORAGE_OUT)/imag
 STORAGE_FSUTIL   := $(STORAGE_OUT)/kpio-fsutil
 STORAGE_FUZZER   := $(STORAGE_OUT)/fuzz-fat
 
-ALL_TARGETS  += $(STORAGE_TESTS) $(if $(wildcard tests/unit/fs/fsutil.c),$(STORAGE_FSUTIL))
-TEST_TARGETS += test-storage $(if $(wildcard tests/unit/fs/test_oracle.py),test-storage-oracle)
+ALL_TARGETS  += $(STORAGE_TESTS) $(STORAGE_FSUTIL)
+TEST_TARGETS += test-storage test-storage-oracle
 FUZZ_TARGETS += $(if $(wildcard tests/fuzz/fuzz_fat.c),fuzz-fat)
 
 $(STORAGE_OUT)/obj/%.o: %.c
