@@ -20,9 +20,10 @@ STORAGE_IMAGES   := $(patsubst ../shared/fat-images/%.img.gz,$(STORAGE_OUT)/imag
 STORAGE_FSUTIL   := $(STORAGE_OUT)/kpio-fsutil
 STORAGE_FUZZER   := $(STORAGE_OUT)/fuzz-fat
 
-ALL_TARGETS  += $(STORAGE_TESTS) $(if $(wildcard tests/unit/fs/fsutil.c),$(STORAGE_FSUTIL))
-TEST_TARGETS += test-storage $(if $(wildcard tests/unit/fs/test_oracle.py),test-storage-oracle)
-FUZZ_TARGETS += $(if $(wildcard tests/fuzz/fuzz_fat.c),fuzz-fat)
+ALL_TARGETS  += $(STORAGE_TESTS) $(STORAGE_FSUTIL)
+TEST_TARGETS += test-storage test-storage-oracle
+FUZZ_TARGETS += fuzz-fat
+ALL_TARGETS  += $(STORAGE_FUZZER)
 
 $(STORAGE_OUT)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -61,11 +62,16 @@ test-storage-oracle: $(STORAGE_FSUTIL) $(STORAGE_IMAGES)
 	@STORAGE_IMAGES=$(STORAGE_OUT)/images KPIO_FSUTIL=$(STORAGE_FSUTIL) \
 	    /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/unit/fs/test_oracle.py
 
+# Seeds: the first 2 MiB of each shared image (the fuzzer pads its input
+# to a 64 MiB disk with zeros), plus the regression inputs kept in git.
 FUZZ_SECONDS ?= 60
-fuzz-fat: $(STORAGE_FUZZER) $(STORAGE_IMAGES)
+$(STORAGE_OUT)/fuzz-seeds/%.img: $(STORAGE_OUT)/images/%.img
+	@mkdir -p $(dir $@)
+	head -c 2097152 $< > $@
+
+fuzz-fat: $(STORAGE_FUZZER) $(patsubst $(STORAGE_OUT)/images/%,$(STORAGE_OUT)/fuzz-seeds/%,$(STORAGE_IMAGES))
 	@mkdir -p $(STORAGE_OUT)/fuzz-corpus
-	cp -n $(STORAGE_IMAGES) $(STORAGE_OUT)/fuzz-corpus/ 2>/dev/null || true
 	$(STORAGE_FUZZER) -max_total_time=$(FUZZ_SECONDS) -max_len=2097152 -rss_limit_mb=4096 \
-	    $(STORAGE_OUT)/fuzz-corpus tests/fuzz/fat-regressions
+	    -timeout=20 $(STORAGE_OUT)/fuzz-corpus $(STORAGE_OUT)/fuzz-seeds tests/fuzz/fat-regressions
 
 -include $(STORAGE_OBJS:.o=.d) $(STORAGE_FUZZ_OBJS:.o=.d)

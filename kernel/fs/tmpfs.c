@@ -286,6 +286,8 @@ static int tmpfs_rename(struct vnode *olddirv, const char *oldname, size_t oldle
         rc = -ENOENT;
         goto out;
     }
+    if (t && t->child == d->child)
+        goto out;                   /* two links to one file: POSIX says do nothing */
     if (t && t->child->vnode.type == VFS_DIR && !list_empty(&t->child->entries)) {
         rc = -ENOTEMPTY;
         goto out;

@@ -417,22 +417,28 @@ int vfs_rename(struct vfs_file *oldbase, const char *oldpath, struct vfs_file *n
     rc = vfs_lookup_child(np.dir, np.name, np.len, &target);
     if (rc == 0) {
         if (target == old) {
-            rc = 0;                 /* the same file: nothing to do */
-            goto out;
-        }
-        if (target->covered_by) {
+            /* The same file: nothing to do, unless a case-insensitive file
+             * system is asked to change the spelling of the name. */
+            bool same_name = op.len == np.len && memcmp(op.name, np.name, op.len) == 0;
+            vnode_put(target);
+            target = NULL;
+            if (op.dir != np.dir || same_name) {
+                rc = 0;
+                goto out;
+            }
+        } else if (target->covered_by) {
             rc = -EBUSY;
             goto out;
         }
-        if (old->type == VFS_DIR && target->type != VFS_DIR) {
+        if (target && old->type == VFS_DIR && target->type != VFS_DIR) {
             rc = -ENOTDIR;
             goto out;
         }
-        if (old->type != VFS_DIR && target->type == VFS_DIR) {
+        if (target && old->type != VFS_DIR && target->type == VFS_DIR) {
             rc = -EISDIR;
             goto out;
         }
-        if (target->type == VFS_DIR) {
+        if (target && target->type == VFS_DIR) {
             rc = dir_is_empty(target);
             if (rc <= 0) {
                 rc = rc < 0 ? rc : -ENOTEMPTY;

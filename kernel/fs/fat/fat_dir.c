@@ -71,7 +71,6 @@ struct scan {
     int lfn_total;
     uint8_t lfn_sum;
     uint32_t lfn_first;
-    uint16_t lfn[20 * FAT_LFN_CHARS];
     /* result of scan_next */
     uint32_t sfn_index, lfn_count;
     uint8_t *entry;
@@ -79,6 +78,7 @@ struct scan {
     /* free-slot search (need > 0) */
     uint32_t need, run_start, run_len, found_start;
     bool at_end;
+    uint16_t lfn[20 * FAT_LFN_CHARS];  /* last: scan_init clears what comes before */
 };
 
 static int scan_init(struct scan *s, struct fat_fs *fs, struct fat_node *dir, uint32_t start)

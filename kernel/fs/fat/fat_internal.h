@@ -78,11 +78,6 @@ struct fat_node {
     uint64_t ra_until;          /* read-ahead issued up to here */
 };
 
-/* A run of freed clusters waiting for the next sync before reuse. */
-struct fat_run {
-    uint32_t start, count;
-};
-
 #define FAT_HASH_SIZE 64
 
 struct fat_fs {
@@ -112,7 +107,7 @@ struct fat_fs {
     uint64_t *free_map;
     uint32_t free_count;
     uint32_t next_free;
-    struct fat_run *pending;    /* freed, usable after the next sync */
+    uint32_t *pending;          /* heads of chains to free after the next sync */
     uint32_t pending_len, pending_cap, pending_clusters;
 
     struct fat_node *root;
@@ -131,11 +126,12 @@ int fat_scan(struct fat_fs *fs);
  * chained together and ended; returns the count (> 0) and *first, or
  * -ENOSPC / -EIO. */
 int fat_alloc_run(struct fat_fs *fs, uint32_t hint, uint32_t want, uint32_t *first);
-/* Free the chain starting at cluster (its entries become 0; the clusters
- * are reusable after the next sync). */
+/* Free the chain starting at cluster, which nothing references any more:
+ * it is checked and counted now, its entries are zeroed (and the clusters
+ * become reusable) by fat_apply_pending() after the next sync. */
 int fat_free_chain(struct fat_fs *fs, uint32_t cluster);
-/* After a completed sync: pending clusters become free. */
-void fat_release_pending(struct fat_fs *fs);
+/* After a completed sync: zero the pending chains, make them free. */
+int fat_apply_pending(struct fat_fs *fs);
 /* Byte offset of a cluster's data. */
 static inline uint64_t fat_cluster_offset(const struct fat_fs *fs, uint32_t cluster)
 {

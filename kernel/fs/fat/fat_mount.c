@@ -173,24 +173,29 @@ static void read_fsinfo(struct fat_fs *fs)
 
 static int write_fsinfo(struct fat_fs *fs)
 {
-    if (!fs->fsinfo_offset)
+    if (!fs->fsinfo_offset || fs->read_only)
         return 0;
     uint8_t v[8];
-    put_le32(v, fs->free_count + fs->pending_clusters);
+    put_le32(v, fs->free_count);
     put_le32(v + 4, fs->next_free >= 2 ? fs->next_free : 0xFFFFFFFFu);
     return bcache_write(fs->bd, fs->fsinfo_offset + 488, v, sizeof v, BC_META);
 }
 
 int fat_sync_locked(struct fat_fs *fs)
 {
-    int rc = 0;
-    if (!fs->read_only)
-        rc = write_fsinfo(fs);
-    int src = bcache_sync(fs->bd);
+    /* Everything in order (data, table, directories), then the deferred
+     * frees whose directory entries are now gone from the disk, then once
+     * more for those and the FSInfo counts. */
+    int rc = write_fsinfo(fs);
     if (rc == 0)
-        rc = src;
-    if (rc == 0)
-        fat_release_pending(fs);
+        rc = bcache_sync(fs->bd);
+    if (rc == 0 && fs->pending_len > 0 && !fs->read_only) {
+        rc = fat_apply_pending(fs);
+        if (rc == 0)
+            rc = write_fsinfo(fs);
+        if (rc == 0)
+            rc = bcache_sync(fs->bd);
+    }
     return rc;
 }
 

@@ -8,10 +8,11 @@
  * cluster, FAT_BAD, and >= 0x0FFFFFF8 end of chain. Every change goes to
  * each copy of the table (or only the active one when mirroring is off).
  *
- * Freed clusters are not reused before the next sync has made the change
- * that freed them durable: otherwise a power cut could leave an old
- * directory entry pointing at clusters that already hold another file's
- * data.
+ * Freeing is deferred: a chain that lost its directory entry keeps its table
+ * entries until a sync has made the entry's removal durable; only then are
+ * they zeroed and the clusters reused. So after a power cut a directory
+ * entry never points at free clusters, or at clusters that already hold
+ * another file's data.
  */
 #include "fs/fat/fat_internal.h"
 #include "core/log.h"
@@ -261,68 +262,65 @@ int fat_alloc_run(struct fat_fs *fs, uint32_t hint, uint32_t want, uint32_t *fir
     return (int)count;
 }
 
-/* Remember cluster as freed-but-not-yet-reusable. */
-static int add_pending(struct fat_fs *fs, uint32_t cluster)
+int fat_free_chain(struct fat_fs *fs, uint32_t cluster)
 {
-    fs->pending_clusters++;
-    if (fs->pending_len > 0) {
-        struct fat_run *last = &fs->pending[fs->pending_len - 1];
-        if (last->start + last->count == cluster) {
-            last->count++;
-            return 0;
-        }
+    if (!fat_valid_cluster(fs, cluster))
+        return 0;
+    /* Walk the chain now (checking it, forgetting its unwritten data,
+     * counting it); its table entries stay until the next sync. */
+    uint32_t count = 0, cur = cluster;
+    for (;;) {
+        if (++count > fs->cluster_count)
+            return fat_damaged(fs, "cluster chain through %u loops", cluster);
+        uint32_t next;
+        int rc = fat_get(fs, cur, &next);
+        if (rc < 0)
+            return rc;
+        if (next == FAT_FREE)
+            return fat_damaged(fs, "cluster chain runs into free cluster %u", cur);
+        bcache_discard(fs->bd, fat_cluster_offset(fs, cur), fs->cluster_size);
+        if (fat_is_eoc(fs, next) || next == FAT_BAD)
+            break;
+        if (!fat_valid_cluster(fs, next))
+            return fat_damaged(fs, "cluster %u links to %u, outside the volume", cur, next);
+        cur = next;
     }
     if (fs->pending_len == fs->pending_cap) {
         uint32_t cap = fs->pending_cap ? fs->pending_cap * 2 : 64;
-        struct fat_run *p = krealloc(fs->pending, cap * sizeof *p);
+        uint32_t *p = krealloc(fs->pending, cap * sizeof *p);
         if (!p) {
-            /* No memory to remember it: the cluster stays allocated in the
-             * bitmap until the next mount (lost space, never a conflict). */
-            fs->pending_clusters--;
+            /* No memory to remember it: the clusters stay allocated until
+             * fsck reclaims them (lost space, never a conflict). */
             return -ENOMEM;
         }
         fs->pending = p;
         fs->pending_cap = cap;
     }
-    fs->pending[fs->pending_len++] = (struct fat_run){ cluster, 1 };
+    fs->pending[fs->pending_len++] = cluster;
+    fs->pending_clusters += count;
     return 0;
 }
 
-int fat_free_chain(struct fat_fs *fs, uint32_t cluster)
+int fat_apply_pending(struct fat_fs *fs)
 {
-    uint32_t steps = 0;
-    while (fat_valid_cluster(fs, cluster)) {
-        if (++steps > fs->cluster_count)
-            return fat_damaged(fs, "cluster chain through %u loops", cluster);
-        uint32_t next;
-        int rc = fat_get(fs, cluster, &next);
-        if (rc < 0)
-            return rc;
-        if (next == FAT_FREE)
-            return fat_damaged(fs, "cluster chain runs into free cluster %u", cluster);
-        rc = fat_set(fs, cluster, FAT_FREE);
-        if (rc < 0)
-            return rc;
-        /* Unwritten data of a freed cluster need not reach the disk. */
-        bcache_discard(fs->bd, fat_cluster_offset(fs, cluster), fs->cluster_size);
-        add_pending(fs, cluster);
-        if (fat_is_eoc(fs, next) || next == FAT_BAD)
-            return 0;
-        if (!fat_valid_cluster(fs, next))
-            return fat_damaged(fs, "cluster %u links to %u, outside the volume", cluster, next);
-        cluster = next;
-    }
-    return 0;
-}
-
-void fat_release_pending(struct fat_fs *fs)
-{
-    for (uint32_t i = 0; i < fs->pending_len; i++) {
-        struct fat_run r = fs->pending[i];
-        for (uint32_t c = r.start; c < r.start + r.count; c++)
-            bit_set(fs->free_map, c);
-        fs->free_count += r.count;
+    int rc = 0;
+    for (uint32_t i = 0; i < fs->pending_len && rc == 0; i++) {
+        uint32_t cur = fs->pending[i];
+        for (uint32_t steps = 0; fat_valid_cluster(fs, cur) && steps <= fs->cluster_count; steps++) {
+            uint32_t next;
+            rc = fat_get(fs, cur, &next);
+            if (rc == 0)
+                rc = fat_set(fs, cur, FAT_FREE);
+            if (rc < 0)
+                break;
+            bit_set(fs->free_map, cur);
+            fs->free_count++;
+            if (fat_is_eoc(fs, next) || next == FAT_BAD)
+                break;
+            cur = next;
+        }
     }
     fs->pending_len = 0;
     fs->pending_clusters = 0;
+    return rc;
 }

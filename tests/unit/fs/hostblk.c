@@ -17,6 +17,7 @@ struct hostblk {
     struct blkdev dev;
     int fd;                     /* -1 for a memory disk */
     uint8_t *mem;
+    size_t mem_len;             /* bytes backed by mem; the rest reads as zeros */
     unsigned flags;
     long fail_reads_after, fail_writes_after;
     struct hostblk_counts counts;
@@ -95,10 +96,13 @@ static int do_request(struct hostblk *h, struct blk_request *req)
         void *buf = req->segs[i].buf;
         size_t len = req->segs[i].len;
         if (h->fd < 0) {
-            if (req->op == BLK_READ)
-                memcpy(buf, h->mem + off, len);
-            else
-                memcpy(h->mem + off, buf, len);
+            size_t in = off < h->mem_len ? (size_t)MIN((uint64_t)len, h->mem_len - off) : 0;
+            if (req->op == BLK_READ) {
+                memcpy(buf, h->mem + off, in);
+                memset((uint8_t *)buf + in, 0, len - in);
+            } else {
+                memcpy(h->mem + off, buf, in);
+            }
         } else {
             ssize_t n = req->op == BLK_READ ? pread(h->fd, buf, len, (off_t)off)
                                             : pwrite(h->fd, buf, len, (off_t)off);
@@ -195,10 +199,10 @@ struct hostblk *hostblk_open(const char *path, const char *name, uint32_t sector
     return h;
 }
 
-struct hostblk *hostblk_open_mem(const void *buf, size_t len, const char *name,
-                                 uint32_t sector_size, unsigned flags)
+struct hostblk *hostblk_open_mem(const void *buf, size_t len, uint64_t dev_bytes,
+                                 const char *name, uint32_t sector_size, unsigned flags)
 {
-    struct hostblk *h = hostblk_new(name, sector_size, len, flags);
+    struct hostblk *h = hostblk_new(name, sector_size, MAX(dev_bytes, (uint64_t)len), flags);
     if (!h)
         return NULL;
     h->mem = malloc(len ? len : 1);
@@ -207,6 +211,7 @@ struct hostblk *hostblk_open_mem(const void *buf, size_t len, const char *name,
         return NULL;
     }
     memcpy(h->mem, buf, len);
+    h->mem_len = len;
     return h;
 }
 

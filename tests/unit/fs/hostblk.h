@@ -24,9 +24,11 @@ struct hostblk;
 /* Open path as a disk named `name`. NULL (with a message) on failure. */
 struct hostblk *hostblk_open(const char *path, const char *name, uint32_t sector_size,
                              unsigned flags);
-/* Same over a private in-memory copy of buf (for fuzzers): writes stay in memory. */
-struct hostblk *hostblk_open_mem(const void *buf, size_t len, const char *name,
-                                 uint32_t sector_size, unsigned flags);
+/* A disk of dev_bytes over a private in-memory copy of buf[0..len) (for
+ * fuzzers and damaged-image tests): bytes past len read as zeros and writes
+ * there are dropped, so large volumes cost only their first bytes. */
+struct hostblk *hostblk_open_mem(const void *buf, size_t len, uint64_t dev_bytes,
+                                 const char *name, uint32_t sector_size, unsigned flags);
 struct blkdev *hostblk_dev(struct hostblk *h);
 void hostblk_close(struct hostblk *h);
 

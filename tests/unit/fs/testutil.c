@@ -165,28 +165,52 @@ static void sha_block(uint32_t h[8], const uint8_t *p)
     h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += k;
 }
 
+void tu_sha256_init(struct tu_sha256 *c)
+{
+    static const uint32_t init[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                      0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+    memcpy(c->h, init, sizeof init);
+    c->len = 0;
+}
+
+void tu_sha256_update(struct tu_sha256 *c, const void *buf, size_t len)
+{
+    const uint8_t *p = buf;
+    while (len > 0) {
+        size_t used = (size_t)(c->len % 64);
+        size_t n = len < 64 - used ? len : 64 - used;
+        if (used == 0 && n == 64) {
+            sha_block(c->h, p);
+        } else {
+            memcpy(c->buf + used, p, n);
+            if (used + n == 64)
+                sha_block(c->h, c->buf);
+        }
+        c->len += n;
+        p += n;
+        len -= n;
+    }
+}
+
+void tu_sha256_final(struct tu_sha256 *c, char out[65])
+{
+    uint64_t bits = c->len * 8;
+    uint8_t pad[72] = { 0x80 };
+    size_t used = (size_t)(c->len % 64);
+    size_t padlen = (used < 56 ? 56 - used : 120 - used);
+    for (int i = 0; i < 8; i++)
+        pad[padlen + i] = (uint8_t)(bits >> (56 - 8 * i));
+    tu_sha256_update(c, pad, padlen + 8);
+    for (int i = 0; i < 8; i++)
+        snprintf(out + 8 * i, 9, "%08x", c->h[i]);
+}
+
 void tu_sha256_hex(const void *buf, size_t len, char out[65])
 {
-    uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                      0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
-    const uint8_t *p = buf;
-    size_t left = len;
-    while (left >= 64) {
-        sha_block(h, p);
-        p += 64;
-        left -= 64;
-    }
-    uint8_t tail[128] = { 0 };
-    memcpy(tail, p, left);
-    tail[left] = 0x80;
-    size_t tail_len = left + 1 + 8 <= 64 ? 64 : 128;
-    uint64_t bits = (uint64_t)len * 8;
-    for (int i = 0; i < 8; i++)
-        tail[tail_len - 1 - i] = (uint8_t)(bits >> (8 * i));
-    for (size_t off = 0; off < tail_len; off += 64)
-        sha_block(h, tail + off);
-    for (int i = 0; i < 8; i++)
-        snprintf(out + 8 * i, 9, "%08x", h[i]);
+    struct tu_sha256 c;
+    tu_sha256_init(&c);
+    tu_sha256_update(&c, buf, len);
+    tu_sha256_final(&c, out);
 }
 
 uint64_t tu_rand(uint64_t *state)
@@ -199,13 +223,27 @@ uint64_t tu_rand(uint64_t *state)
     return x * 0x2545F4914F6CDD1DULL;
 }
 
-void tu_fill_pattern(void *buf, size_t len, uint64_t seed)
+/* splitmix64's finaliser: a good 64-bit mix. */
+static uint64_t mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+void tu_fill_pattern_at(void *buf, size_t len, uint64_t seed, uint64_t off)
 {
     uint8_t *p = buf;
-    uint64_t s = seed | 1;
-    for (size_t i = 0; i < len; i += 8) {
-        uint64_t r = tu_rand(&s);
-        for (size_t k = 0; k < 8 && i + k < len; k++)
-            p[i + k] = (uint8_t)(r >> (8 * k));
+    size_t i = 0;
+    while (i < len) {
+        uint64_t pos = off + i;
+        uint64_t word = mix64(seed * 0x9E3779B97F4A7C15ULL + pos / 8);
+        for (unsigned k = (unsigned)(pos % 8); k < 8 && i < len; k++, i++)
+            p[i] = (uint8_t)(word >> (8 * k));
     }
+}
+
+void tu_fill_pattern(void *buf, size_t len, uint64_t seed)
+{
+    tu_fill_pattern_at(buf, len, seed, 0);
 }
