@@ -5,7 +5,7 @@
 # plus the spec-test runner (tests/spec/) and the runtime's unit tests and
 # fuzzers (tests/unit/runtime/, tests/fuzz/).
 
-RUNTIME_CORE := util decode opcodes translate interp interp_checked exec memory ops \
+RUNTIME_CORE := util decode opcodes translate translate_ops scan interp interp_checked exec memory ops \
                 module linker instance
 RUNTIME_SRCS := $(RUNTIME_CORE:%=runtime/%.c) runtime/host/platform_linux.c
 # -fno-math-errno: sqrt becomes an instruction, no libm call.
