@@ -79,7 +79,18 @@ uint32_t tr_emit(wasm_translator *t, uint32_t iop, uint32_t n, const uint32_t *a
     if (2 + n < size)
         t->code[pos + 2 + n] = 0;
     t->ncode += size;
+    t->prev2 = t->prev;
+    t->prev.pos = pos;
+    t->prev.iop = (uint16_t)iop;
     return pos;
+}
+
+/* The current position is a branch target: instructions before it must
+ * not be fused with ones after it. */
+static void label_here(wasm_translator *t)
+{
+    t->prev.pos = t->prev2.pos = NO_POS;
+    t->last.valid = false;
 }
 
 
@@ -98,6 +109,7 @@ void tr_def(wasm_translator *t, uint32_t pos, uint32_t iop)
 static void bind_here(wasm_translator *t, uint32_t field)
 {
     t->code[field] = (uint32_t)(int32_t)(t->ncode - field);
+    label_here(t);
 }
 
 /* Points the branch offset word at `field` to the label of block c. */
@@ -216,10 +228,22 @@ static void emit_copy(wasm_translator *t, uint8_t type, uint32_t dst, uint32_t s
 {
     if (dst == src)
         return;
-    if (type == WASM_V128)
+    if (type == WASM_V128) {
         EMIT(t, COPY_V128, dst, src);
-    else
-        EMIT(t, COPY, dst, src);
+        return;
+    }
+    /* Two copies in a row become one COPY2 (done in the same order). */
+    if (!t->dead && !tr_failed(t) && t->prev.pos != NO_POS && t->prev.iop == IOP_COPY &&
+        t->prev.pos + wasm_iop_units(2) == t->ncode &&
+        wasm_grow_array((void **)&t->code, &t->cap_code, t->ncode + 2, sizeof(uint32_t))) {
+        write_handler(t, t->prev.pos, IOP_COPY2);
+        t->code[t->ncode++] = dst;
+        t->code[t->ncode++] = src;
+        t->prev.iop = IOP_COPY2;
+        t->last.valid = false;
+        return;
+    }
+    EMIT(t, COPY, dst, src);
 }
 
 /* The slot holding a popped operand's value; a constant is first written to
@@ -516,6 +540,35 @@ static void emit_branch(wasm_translator *t, uint32_t ci)
         link_label(t, c, pos + 2);
 }
 
+/*
+ * Loop-end fusion: the i32 comparison at pos (comparing slot a with a slot
+ * or, if imm, an immediate b; condition index cmp) directly follows an
+ * i32.add whose result is a. Both become one add-compare-branch
+ * instruction at the add's place. Returns its offset field, or NO_POS.
+ */
+static uint32_t fuse_add_branch(wasm_translator *t, uint32_t pos, bool imm, uint32_t cmp)
+{
+    uint32_t add = t->prev2.pos;
+    if (add == NO_POS || t->prev.pos != pos || (t->prev2.iop != IOP_I32_ADD_IMM && t->prev2.iop != IOP_I32_ADD) ||
+        add + wasm_iop_units(3) != pos || t->code[add + 2] != t->code[pos + 3])
+        return NO_POS;
+    static const uint16_t first[2][2] = {           /* [add is imm][compare is imm] */
+        { IOP_BR_ADD_EQ, IOP_BR_ADD_IMM_EQ }, { IOP_BR_ADDI_EQ, IOP_BR_ADDI_IMM_EQ },
+    };
+    uint32_t iop = first[t->prev2.iop == IOP_I32_ADD_IMM][imm] + cmp;
+    uint32_t b = t->code[pos + 4];
+    /* [h][dst][a][imm|b][cmp b][off]: the add's words stay where they are */
+    write_handler(t, add, iop);
+    t->code[add + 5] = b;
+    t->code[add + 6] = 0;
+    t->code[add + 7] = 0;
+    t->ncode = add + wasm_iop_units(5);
+    t->prev.pos = add;
+    t->prev.iop = (uint16_t)iop;
+    t->prev2.pos = NO_POS;
+    return add + 6;
+}
+
 /* Compare-and-branch fusion: if the condition (stack index k, just popped)
  * was computed by the last instruction, rewrite that instruction into a
  * branch taken when the condition is true (or false). Returns the offset
@@ -531,8 +584,10 @@ static uint32_t fuse_branch(wasm_translator *t, uint32_t k, bool when_true)
     if (iop == IOP_I32_EQZ || iop == IOP_I64_EQZ) {
         bool i32 = iop == IOP_I32_EQZ;
         /* eqz is true when zero */
-        write_handler(t, pos, when_true ? (i32 ? IOP_BR_IFZ : IOP_BR_I64_EQZ) : (i32 ? IOP_BR_IF : IOP_BR_I64_NEZ));
+        uint32_t br = when_true ? (i32 ? IOP_BR_IFZ : IOP_BR_I64_EQZ) : (i32 ? IOP_BR_IF : IOP_BR_I64_NEZ);
+        write_handler(t, pos, br);
         c[2] = c[3];
+        t->prev.iop = (uint16_t)br;
         return pos + 3;
     }
     /* EQ NE LT_S LT_U GT_S GT_U LE_S LE_U GE_S GE_U, and the negation of each. */
@@ -546,9 +601,15 @@ static uint32_t fuse_branch(wasm_translator *t, uint32_t k, bool when_true)
             uint32_t cmp = iop - families[f].first;
             if (!when_true)
                 cmp = negate[cmp];
+            if (f < 2) {
+                uint32_t field = fuse_add_branch(t, pos, f == 1, cmp);
+                if (field != NO_POS)
+                    return field;
+            }
             write_handler(t, pos, families[f].branch + cmp);
             c[2] = c[3];
             c[3] = c[4];
+            t->prev.iop = (uint16_t)(families[f].branch + cmp);
             return pos + 4;
         }
     }
@@ -630,6 +691,7 @@ static void op_block(wasm_translator *t, uint8_t kind)
     if (kind == C_LOOP) {
         c->loop_pc = t->ncode;
         t->zero_known = false;      /* the loop head is a merge point */
+        label_here(t);
     }
     if (else_field != NO_POS)
         c->else_patch = else_field + 1;
@@ -1203,6 +1265,7 @@ wasm_result wasm_translate_func(wasm_translator *t, uint32_t func_index, const w
     t->nstack = t->nctrls = 0;
     t->dead = false;
     t->last.valid = false;
+    t->prev.pos = t->prev2.pos = NO_POS;
     t->zero_known = true;
     if (!read_locals(t))
         return t->r.failed ? WASM_ERR_MALFORMED : err ? err->result : WASM_ERR_NOMEM;

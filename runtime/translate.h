@@ -67,6 +67,10 @@ struct wasm_translator {
         uint16_t iop;
         uint32_t pos, index;
     } last;
+    struct {                        /* the last two instructions emitted (NO_POS: a label since) */
+        uint32_t pos;
+        uint16_t iop;
+    } prev, prev2;
     uint8_t *local_zero;            /* local still holds its initial zero */
     uint32_t cap_local_zero;
     bool zero_known;                /* no merge point yet: local_zero is valid */

@@ -103,25 +103,48 @@ static uint32_t store_imm_form(uint32_t iop, const operand *v)
     return 0;
 }
 
+/* Drops the last instruction (it is being folded into the next one). */
+static void drop_last(wasm_translator *t)
+{
+    t->ncode = t->last.pos;
+    t->last.valid = false;
+    t->prev = t->prev2;
+    t->prev2.pos = NO_POS;
+}
+
+/* Whether the last instruction computed operand a (just popped) with iop
+ * and nothing was emitted after it. */
+static bool last_computed(wasm_translator *t, const operand *a, uint32_t iop, uint32_t nargs)
+{
+    return a->where == W_HOME && t->last.valid && t->last.iop == iop &&
+           t->last.pos + wasm_iop_units(nargs) == t->ncode && t->code[t->last.pos + 2] == a->home &&
+           t->nstack == t->last.index;
+}
+
 /*
- * The address operand a of a memory access (the last operand popped). If the last
- * instruction computed it as i32.add(base, constant) and nothing came after,
- * that instruction is dropped and the access adds the constant itself
- * (*add; wrapping at 32 bits like the add). Returns the slot to read.
+ * The address operand a of a memory access (the last operand popped). If
+ * the last instruction computed it as i32.add(base, constant), that
+ * instruction is dropped and the access adds the constant itself (*add;
+ * wrapping at 32 bits like the add did). Returns the slot to read.
  */
 static uint32_t address(wasm_translator *t, operand *a, uint32_t *add)
 {
     *add = 0;
-    if (a->where == W_HOME && t->last.valid && t->last.iop == IOP_I32_ADD_IMM &&
-        t->last.pos + wasm_iop_units(3) == t->ncode && t->code[t->last.pos + 2] == a->home &&
-        t->nstack == t->last.index) {
+    if (last_computed(t, a, IOP_I32_ADD_IMM, 3)) {
         uint32_t base = t->code[t->last.pos + 3];
         *add = t->code[t->last.pos + 4];
-        t->ncode = t->last.pos;
-        t->last.valid = false;
+        drop_last(t);
         return base;
     }
     return tr_src(t, a);
+}
+
+/* The indexed form of an integer load (address = a + b), or 0. */
+static uint32_t load_x_form(uint32_t iop)
+{
+    if (iop >= IOP_I32_LOAD && iop <= IOP_I64_LOAD32_U)
+        return IOP_I32_LOAD_X + (iop - IOP_I32_LOAD);
+    return 0;
 }
 
 /* Instructions described fully by the opcode tables. */
@@ -161,6 +184,15 @@ void tr_generic(wasm_translator *t, const wasm_opinfo *info)
     case WASM_K_LOAD: {
         uint32_t offset = tr_read_memarg(t, info->arg);
         operand a = tr_pop(t, WASM_I32);
+        uint32_t xiop = load_x_form(info->iop);
+        if (xiop && last_computed(t, &a, IOP_I32_ADD, 3)) {
+            /* address = i32.add(a, b) computed just before: one indexed load */
+            uint32_t sa = t->code[t->last.pos + 3], sb = t->code[t->last.pos + 4];
+            drop_last(t);
+            operand *d = tr_push(t, info->r);
+            tr_def(t, EMITV(t, xiop, d->home, sa, sb, offset), xiop);
+            break;
+        }
         uint32_t add = 0;
         uint32_t sa = address(t, &a, &add);
         operand *d = tr_push(t, info->r);
