@@ -126,7 +126,12 @@ static bool should_preempt(struct cpu *c)
     return cur == c->idle || best > cur->priority;
 }
 
-/* Program this CPU's one-shot timer for its next event. rq lock held, c local. */
+/* Make sure this CPU's one-shot timer fires no later than its next event
+ * (the first sleeper's deadline, or the end of the slice when another thread
+ * could use the CPU). A timer already set to fire earlier is left alone: it
+ * fires, finds nothing due, and re-arms. Writing the APIC is an exit to the
+ * emulator under QEMU, so switches that only push the slice end later cost
+ * nothing here. rq lock held, c local. */
 static void rearm_timer(struct cpu *c)
 {
     uint64_t next = 0;
@@ -136,13 +141,9 @@ static void rearm_timer(struct cpu *c)
     if (cur && cur != c->idle && rq_best_priority(c) >= cur->priority &&
         (next == 0 || c->slice_end_ns < next))
         next = c->slice_end_ns;
-    if (next == c->timer_deadline_ns)
+    if (next == 0 || (c->timer_deadline_ns != 0 && c->timer_deadline_ns <= next))
         return;
     c->timer_deadline_ns = next;
-    if (next == 0) {
-        lapic_timer_oneshot(0);
-        return;
-    }
     uint64_t now = time_ns();
     lapic_timer_oneshot(next > now ? next - now : 1);
 }
