@@ -178,8 +178,15 @@ static struct cpu *after_enqueue(struct cpu *c, struct thread *t)
 
 static void kick(struct cpu *c)
 {
-    if (c && c->online && c != this_cpu())
-        lapic_send_ipi(c->apic_id, VEC_RESCHED);
+    if (!c || !c->online || c == this_cpu())
+        return;
+    /* An idle CPU still polling its queue will see the new thread by itself.
+     * The fence orders our queue update before reading its flag; the idle
+     * loop does the mirror image (clear the flag, fence, re-check). */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&c->polling, __ATOMIC_RELAXED))
+        return;
+    lapic_send_ipi(c->apic_id, VEC_RESCHED);
 }
 
 /* ---- blocking and waking ---- */
@@ -462,6 +469,17 @@ static struct thread *steal(struct cpu *c)
     return NULL;
 }
 
+/* How long an idle CPU watches its run queue before it halts. Waking a
+ * halted CPU takes an IPI, and under QEMU a host thread wake-up that costs far
+ * more than this; work handed over soon after going idle is common (a thread
+ * blocking on another that runs elsewhere). */
+#define IDLE_POLL_NS (200 * NS_PER_US)
+
+static bool has_work(struct cpu *c)
+{
+    return __atomic_load_n(&c->rq.nr_ready, __ATOMIC_RELAXED) > 0 || c->need_resched;
+}
+
 _Noreturn void sched_idle_loop(void)
 {
     for (;;) {
@@ -475,11 +493,21 @@ _Noreturn void sched_idle_loop(void)
                 spin_unlock(&c->rq.lock);
             }
         }
-        if (c->rq.nr_ready > 0 || c->need_resched) {
+        if (has_work(c)) {
             schedule();
             irq_enable();
             continue;
         }
+        __atomic_store_n(&c->polling, true, __ATOMIC_RELAXED);
+        irq_enable();
+        uint64_t end = time_ns() + IDLE_POLL_NS;
+        while (!has_work(c) && time_ns() < end)
+            cpu_pause();
+        irq_disable();
+        __atomic_store_n(&c->polling, false, __ATOMIC_RELAXED);
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        if (has_work(c))
+            continue;
         /* STI's one-instruction delay makes "sti; hlt" atomic: a wake-up IPI
          * that arrived since the check ends the hlt. */
         __asm__ volatile("sti; hlt" : : : "memory");
