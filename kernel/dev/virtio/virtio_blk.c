@@ -108,6 +108,7 @@ static void completion_thread(void *arg)
                 status = status_to_errno(vb->slots[slot].status);
                 vb->slot_req[slot] = NULL;
                 vb->free_list[vb->nfree++] = (uint16_t)slot;
+                vb->stats.in_flight--;
             }
             spin_unlock_irqrestore(&vb->lock, flags);
             if (!token)
@@ -166,6 +167,8 @@ static int vblk_submit(struct blkdev *disk, struct blk_request *req)
     if (rc == 0) {
         virtq_kick(vb->vq);
         vb->stats.requests++;
+        vb->stats.in_flight++;
+        vb->stats.max_in_flight = MAX(vb->stats.max_in_flight, vb->stats.in_flight);
         if (req->op == BLK_READ)
             vb->stats.bytes_read += req->bytes;
         else if (req->op == BLK_WRITE)

@@ -11,6 +11,7 @@
 struct virtio_blk_stats {
     uint64_t requests, interrupts, errors;
     uint64_t bytes_read, bytes_written;
+    uint64_t in_flight, max_in_flight;
 };
 
 /* Register the driver (devices found by pci_init are probed now). */
