@@ -165,6 +165,7 @@ void storage_init(void)
     virtio_blk_init();
     mount_boot_partitions();
     storage_register_commands();
+    storage_register_test_commands();
 
     struct thread *t = thread_create("writeback", writeback_thread, NULL, PRIO_LOW);
     if (t)
