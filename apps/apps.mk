@@ -33,3 +33,30 @@ ALL_TARGETS += $(COREUTILS_WASM)
 .PRECIOUS: $(APPS_OBJ)/%.o
 
 -include $(wildcard $(APPS_OBJ)/*/*.d)
+
+# ---- the shell ----
+SH_SRCS := apps/sh/main.c apps/sh/lex.c apps/sh/parse.c apps/sh/expand.c apps/sh/vars.c \
+           apps/sh/exec.c apps/sh/builtins.c apps/sh/lineedit.c
+SH_OBJS := $(patsubst apps/%.c,$(APPS_OBJ)/%.o,$(SH_SRCS))
+
+$(APPS_BIN)/sh.wasm: $(SH_OBJS) $(APPS_COMMON_LIB) $(APPS_SDK_LIB)
+	@mkdir -p $(@D)
+	$(WASM_CC) $(APPS_CFLAGS) $^ $(APPS_LDFLAGS) -o $@
+
+APPS_EXTRA_WASM += $(APPS_BIN)/sh.wasm
+ALL_TARGETS += $(APPS_BIN)/sh.wasm
+
+# The shell's portable parts, tested on the host under ASan+UBSan.
+SH_UNIT_SRCS := apps/sh/lex.c apps/sh/parse.c apps/sh/expand.c apps/sh/vars.c apps/sh/lineedit.c
+SH_UNIT_BIN  := $(HOST_BUILD)/tests/sh/sh_test
+
+$(SH_UNIT_BIN): tests/unit/sh/sh_test.c $(SH_UNIT_SRCS) apps/sh/sh.h
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) tests/unit/sh/sh_test.c $(SH_UNIT_SRCS) -lcmocka -o $@
+
+.PHONY: test-sh
+test-sh: $(SH_UNIT_BIN)
+	@tools/cmocka-summary $(SH_UNIT_BIN)
+
+ALL_TARGETS  += $(SH_UNIT_BIN)
+TEST_TARGETS += test-sh

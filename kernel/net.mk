@@ -27,7 +27,7 @@ $(NET_HOST_DIR)/libkpionet.a: $(NET_HOST_OBJS)
 ALL_TARGETS += $(NET_HOST_DIR)/libkpionet.a
 
 # ---- unit tests ----
-NET_TEST_NAMES := test_net_core test_net_proto test_tcp test_tcp_craft test_dns
+NET_TEST_NAMES := test_net_core test_net_proto test_tcp test_tcp_craft test_dns test_dhcp
 NET_TEST_BINS := $(addprefix $(NET_HOST_DIR)/,$(NET_TEST_NAMES))
 
 $(NET_HOST_DIR)/nettest.o: tests/unit/net/nettest.c tests/unit/net/nettest.h $(wildcard kernel/net/*.h) | $(NET_HOST_DIR)/obj
@@ -55,3 +55,37 @@ test-net-dns-vectors: $(NET_HOST_DIR)/dns_decode
 	@DNS_DECODE=$(CURDIR)/$(NET_HOST_DIR)/dns_decode /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/unit/net/test_dns_vectors.py
 
 TEST_TARGETS += test-net-dns-vectors
+
+# ---- libFuzzer target: random frames into the input path ----
+NET_FUZZ_DIR := $(BUILD)/fuzz/net
+FUZZ_SECONDS ?= 60
+
+$(NET_FUZZ_DIR)/net_fuzz: tests/fuzz/net/net_fuzz.c $(NET_SRCS) tests/unit/kshim/kshim.c $(wildcard kernel/net/*.h)
+	@mkdir -p $(NET_FUZZ_DIR)
+	$(HOST_CC) $(HOST_CFLAGS) $(FUZZ_FLAGS) $(NET_HOST_INC) -pthread $< $(NET_SRCS) tests/unit/kshim/kshim.c -o $@
+
+$(NET_FUZZ_DIR)/seeds/.stamp: tests/fuzz/net/make-seeds.py
+	@rm -rf $(NET_FUZZ_DIR)/seeds
+	/usr/bin/python3 tests/fuzz/net/make-seeds.py $(NET_FUZZ_DIR)/seeds
+	@touch $@
+
+ALL_TARGETS += $(NET_FUZZ_DIR)/net_fuzz
+
+# A run of FUZZ_SECONDS from the seeds (corpus kept in build/fuzz/net/corpus).
+.PHONY: fuzz-net
+fuzz-net: $(NET_FUZZ_DIR)/net_fuzz $(NET_FUZZ_DIR)/seeds/.stamp
+	@mkdir -p $(NET_FUZZ_DIR)/corpus
+	$(NET_FUZZ_DIR)/net_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
+	    -artifact_prefix=$(NET_FUZZ_DIR)/ $(NET_FUZZ_DIR)/corpus $(NET_FUZZ_DIR)/seeds
+
+FUZZ_TARGETS += fuzz-net
+
+# In make test: every seed and every saved crash input, once each.
+.PHONY: test-net-fuzz-regress
+test-net-fuzz-regress: $(NET_FUZZ_DIR)/net_fuzz $(NET_FUZZ_DIR)/seeds/.stamp
+	@n=$$(ls $(NET_FUZZ_DIR)/seeds tests/fuzz/net/regress | grep -vc -e '^$$' -e ':$$' -e '^\.'); \
+	if $(NET_FUZZ_DIR)/net_fuzz -runs=0 $(NET_FUZZ_DIR)/seeds tests/fuzz/net/regress > $(NET_FUZZ_DIR)/regress.log 2>&1; \
+	then echo "net-fuzz-regress: $$n passed, 0 failed"; \
+	else tail -20 $(NET_FUZZ_DIR)/regress.log; echo "net-fuzz-regress: 0 passed, 1 failed"; exit 1; fi
+
+TEST_TARGETS += test-net-fuzz-regress

@@ -6,7 +6,7 @@
 #   make test-wasi-unit           the core and backend under ASan+UBSan
 
 WASI_DIR      := $(HOST_BUILD)/wasi
-WASI_INC      := -Iruntime/include -Iruntime/wasi -Iruntime/host
+WASI_INC      := -Iruntime/include -Iruntime/wasi -Iruntime/host -Iruntime/kpio -Isdk/include
 WASI_LIB_SRCS := $(wildcard runtime/wasi/*.c) runtime/host/wasi_posix.c
 WASI_CLI_SRCS := runtime/host/kpio_wasm.c runtime/host/cli_inspect.c
 WASI_HEADERS  := $(wildcard runtime/wasi/*.h runtime/host/*.h) runtime/include/kpio_wasm.h
@@ -31,8 +31,8 @@ ALL_TARGETS += $(HOST_BUILD)/libkpiowasi.a
 
 # The CLI links the engine, which runtime/runtime.mk builds.
 ifneq ($(wildcard runtime/runtime.mk),)
-$(HOST_BUILD)/kpio-wasm: $(WASI_CLI_OBJS) $(HOST_BUILD)/libkpiowasi.a $(HOST_BUILD)/libkpiowasm.a
-	$(HOST_CC) $(HOST_CFLAGS) -o $@ $(WASI_CLI_OBJS) $(HOST_BUILD)/libkpiowasi.a \
+$(HOST_BUILD)/kpio-wasm: $(WASI_CLI_OBJS) $(KPIO_HOST_LIB) $(HOST_BUILD)/libkpiowasi.a $(HOST_BUILD)/libkpiowasm.a
+	$(HOST_CC) $(HOST_CFLAGS) -o $@ $(WASI_CLI_OBJS) $(KPIO_HOST_LIB) $(HOST_BUILD)/libkpiowasi.a \
 	    $(HOST_BUILD)/libkpiowasm.a -lm -lpthread
 ALL_TARGETS += $(HOST_BUILD)/kpio-wasm
 endif

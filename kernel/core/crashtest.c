@@ -10,10 +10,14 @@
  *   divide     an integer division by zero
  *   stack      unbounded recursion into the guard page below the boot stack:
  *              a double fault, reported from its IST stack
+ *   triple     an exception with an empty IDT: the CPU resets (a triple
+ *              fault), which tools/kpio-qemu reports as status 65
+ *   hang       interrupts off, halt: only the runner's timeout ends this
  */
 #include "core/crashtest.h"
 #include "core/cmdline.h"
 #include "core/log.h"
+#include "arch/x86_64/cpu.h"
 #include "lib/lib.h"
 #include <kpio/boot.h>
 
@@ -51,6 +55,15 @@ __attribute__((noinline)) static unsigned crash_recurse(unsigned depth)
     return crash_recurse(depth + 1) + frame[0];
 }
 
+__attribute__((noinline)) static void crash_triple_fault(void)
+{
+    struct {
+        uint16_t limit;
+        uint64_t base;
+    } __attribute__((packed)) empty = { 0, 0 };
+    __asm__ volatile("cli\n\tlidt %0\n\tud2" : : "m"(empty));
+}
+
 void crashtest_main(void)
 {
     const char *kind = cmdline_get("crash");
@@ -69,5 +82,9 @@ void crashtest_main(void)
         crash_divide();
     else if (strcmp(kind, "stack") == 0)
         crash_recurse(0);
+    else if (strcmp(kind, "triple") == 0)
+        crash_triple_fault();
+    else if (strcmp(kind, "hang") == 0)
+        cpu_halt_forever();
     panic("crash test: '%s' did not crash (unknown kind?)", kind);
 }

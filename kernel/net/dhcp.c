@@ -212,6 +212,15 @@ static void dhcp_restart(struct dhcp_client *c)
     dhcp_discover(c);
 }
 
+/* After a NAK: drop the address and start over after a random 1-10 s
+ * (§4.4.1), so that a server refusing everything causes no storm. */
+static void dhcp_restart_later(struct dhcp_client *c)
+{
+    dhcp_unconfigure(c);
+    c->state = DHCP_INIT;
+    dhcp_arm(c, net_now(c->ns) + (1000 + net_random(c->ns) % 9000) * NS_PER_MS);
+}
+
 /* Next retry while renewing/rebinding: half the time left to the next
  * deadline, no less than NET_DHCP_MIN_RENEW_MS unless the deadline is
  * nearer (§4.4.5). */
@@ -322,7 +331,7 @@ static void dhcp_recv(void *arg, struct udp_pcb *pcb, struct netbuf *nb, ip4_add
     case DHCP_REBINDING:
         if (r.type == DHCPNAK) {
             if (c->state == DHCP_REQUESTING || r.server == c->lease.server || c->state == DHCP_REBINDING)
-                dhcp_restart(c);
+                dhcp_restart_later(c);
             return;
         }
         if (r.type != DHCPACK || r.yiaddr == 0)
@@ -344,6 +353,9 @@ static void dhcp_timer_fn(struct net_stack *ns, struct net_timer *t)
     struct dhcp_client *c = container_of(t, struct dhcp_client, timer);
     uint64_t now = net_now(c->ns);
     switch (c->state) {
+    case DHCP_INIT:
+        dhcp_discover(c);
+        break;
     case DHCP_SELECTING:
         dhcp_send(c, DHCPDISCOVER, 0, 0, 0, IP4_BROADCAST);
         dhcp_arm(c, dhcp_backoff(c));

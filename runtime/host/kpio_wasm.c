@@ -2,7 +2,7 @@
  * runtime/host/kpio_wasm.c — the hosted kpio-wasm command:
  *
  *   kpio-wasm run [--dir HOST[::GUEST]] [--env K[=V]] [--fuel N] [--interp]
- *                 [--tcplisten HOST:PORT] MODULE.wasm [ARGS...]
+ *                 [--tcplisten HOST:PORT] [--net none|loopback|all] MODULE.wasm [ARGS...]
  *   kpio-wasm validate FILE
  *   kpio-wasm inspect FILE
  *
@@ -24,6 +24,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "kpio_host.h"
+#include "kpio_linux.h"
 #include "kpio_wasm.h"
 #include "wasi.h"
 #include "wasi_posix.h"
@@ -34,7 +36,8 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: kpio-wasm run [--dir HOST[::GUEST]] [--env K[=V]] [--fuel N] [--interp]\n"
-            "                     [--tcplisten HOST:PORT] MODULE.wasm [ARGS...]\n"
+            "                     [--tcplisten HOST:PORT] [--net none|loopback|all]\n"
+            "                     MODULE.wasm [ARGS...]\n"
             "       kpio-wasm validate FILE\n"
             "       kpio-wasm inspect FILE\n");
 }
@@ -116,6 +119,8 @@ typedef struct run_options {
     wasi_ctx *wasi;
     wasm_limits limits;
     const char *module_path;
+    const char *net;            /* the kpio API's network permission */
+    kpio_process *proc;         /* this module in the kpio process table */
 } run_options;
 
 /* Parse `run`'s options into o (setting up the WASI context as we go).
@@ -178,6 +183,12 @@ static int parse_run_options(int argc, char **argv, run_options *o)
                 fprintf(stderr, "kpio-wasm: bad --fuel %s\n", val);
                 return -1;
             }
+        } else if (!strcmp(opt, "--net")) {
+            if (strcmp(val, "none") && strcmp(val, "loopback") && strcmp(val, "all")) {
+                fprintf(stderr, "kpio-wasm: bad --net %s (none, loopback or all)\n", val);
+                return -1;
+            }
+            o->net = val;
         } else if (!strcmp(opt, "--tcplisten")) {
             int s = tcp_listen(val);
             if (s < 0) {
@@ -204,8 +215,8 @@ static int run_module(run_options *o, wasm_module *m)
 {
     wasm_error err;
     wasm_linker *l = wasm_linker_new();
-    if (!l || wasi_link(l, o->wasi) != WASM_OK) {
-        fprintf(stderr, "kpio-wasm: cannot set up WASI imports\n");
+    if (!l || wasi_link(l, o->wasi) != WASM_OK || kpio_link(l, o->proc) != WASM_OK) {
+        fprintf(stderr, "kpio-wasm: cannot set up WASI and kpio imports\n");
         wasm_linker_free(l);
         return 1;
     }
@@ -220,7 +231,9 @@ static int run_module(run_options *o, wasm_module *m)
             return 1;
         }
     } else {
+        kpio_process_set_instance(o->proc, inst);
         r = wasm_call(inst, "_start", NULL, 0, NULL, 0, &err);
+        kpio_process_set_instance(o->proc, NULL);
     }
     int status = 0;
     switch (r) {
@@ -243,7 +256,8 @@ static int run_module(run_options *o, wasm_module *m)
         break;
     }
     case WASM_ERR_TRAP:
-        fprintf(stderr, "kpio-wasm: %s: wasm trap: %s\n", o->module_path, err.message);
+        fprintf(stderr, "kpio-wasm: %s: wasm trap: %s\n", o->module_path,
+                wasm_trap_message(err.trap));
         status = EXIT_TRAP;
         break;
     case WASM_ERR_NOT_FOUND:
@@ -280,8 +294,14 @@ static int cmd_run(int argc, char **argv)
         wasi_ctx_free(o.wasi);
         return 1;
     }
+    /* The kpio process table, with this module as its first process. */
+    kpio_backend kbe;
+    kpio_linux_backend(&kbe, o.net && !strcmp(o.net, "all"));
+    kpio_system *sys = kpio_system_new(&kbe, &be);
+    kpio_permissions perms = { .network = !o.net || strcmp(o.net, "none") != 0 };
+    o.proc = sys ? kpio_process_attach(sys, o.wasi, o.module_path, &perms) : NULL;
     size_t size;
-    uint8_t *bytes = cli_read_file(o.module_path, &size);
+    uint8_t *bytes = o.proc ? cli_read_file(o.module_path, &size) : NULL;
     if (bytes) {
         wasm_error err;
         wasm_module *m = wasm_module_load(bytes, size, &err);
@@ -293,6 +313,9 @@ static int cmd_run(int argc, char **argv)
             wasm_module_free(m);
         }
     }
+    if (o.proc)
+        kpio_process_detach(o.proc);
+    kpio_system_free(sys);   /* stops what the module started and left running */
     wasi_ctx_free(o.wasi);
     return status;
 }

@@ -103,7 +103,9 @@ static int wait_for_events(wasi_ctx *ctx, sub *subs, uint32_t n, wasi_pollfd *pf
         else if (any_clock)
             timeout = first > now ? (int64_t)(first - now) : 0;
         int r = ctx->be.poll(ctx->be.data, pfds, npfds, timeout);
-        if (r < 0 && r != -EINTR)
+        /* The host interrupts a wait only to stop the instance (kpio's
+         * proc_kill, a CPU limit): return so the stop can take effect. */
+        if (r < 0)
             return wasi_errno(r);
         now = now_mono(ctx);
         for (uint32_t i = 0; i < n; i++) {

@@ -14,7 +14,7 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.join(ROOT, "build", "wasm", "bin")
-KPIO_WASM = os.path.join(ROOT, "build", "host", "kpio-wasm")
+KPIO_WASM = os.environ.get("KPIO_WASM") or os.path.join(ROOT, "build", "host", "kpio-wasm")
 NODE_RUN = os.path.join(ROOT, "tests", "wasi", "node-run.mjs")
 TIMEOUT = 20
 

@@ -5,6 +5,7 @@
 #include "arch/x86_64/arch.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/trap.h"
+#include "core/kernel.h"
 #include "core/ktest.h"
 #include "lib/lib.h"
 #include <kpio/boot.h>
@@ -26,6 +27,7 @@ static bool on_breakpoint(struct trap_frame *f)
 KTEST(trap_handler_roundtrip)
 {
     uint64_t rbx = 41, r12 = 0x1234, after;
+    trap_handler_fn previous = trap_get_handler(VEC_BREAKPOINT);
     trap_set_handler(VEC_BREAKPOINT, on_breakpoint);
     breakpoint_hits = 0;
     __asm__ volatile("mov %2, %%r12\n\t"
@@ -33,7 +35,7 @@ KTEST(trap_handler_roundtrip)
                      "lea 0(%%rip), %1\n\t"
                      "mov %%r12, %2"
                      : "+b"(rbx), "=r"(after), "+r"(r12) : : "r12", "memory");
-    trap_set_handler(VEC_BREAKPOINT, NULL);
+    trap_set_handler(VEC_BREAKPOINT, previous);
     KT_ASSERT_EQ(breakpoint_hits, 1);
     KT_ASSERT_EQ(rbx, 42);
     KT_ASSERT_EQ(r12, 0x1234);
@@ -57,13 +59,14 @@ KTEST(page_fault_hook)
 {
     volatile uint64_t *guard = (volatile uint64_t *)(uintptr_t)(KPIO_BOOT_STACK_TOP + 0x40);
     uint64_t value = 7;
+    trap_handler_fn previous = trap_get_handler(VEC_PAGE_FAULT);    /* demand paging's */
     trap_set_handler(VEC_PAGE_FAULT, on_page_fault);
     __asm__ volatile("lea 1f(%%rip), %%rax\n\t"
                      "mov %%rax, %1\n\t"
                      "mov (%2), %0\n"
                      "1:"
                      : "+r"(value), "=m"(recover_at) : "r"(guard) : "rax", "memory");
-    trap_set_handler(VEC_PAGE_FAULT, NULL);
+    trap_set_handler(VEC_PAGE_FAULT, previous);
     KT_ASSERT_EQ(fault_cr2, (uint64_t)(uintptr_t)guard);
     KT_ASSERT_EQ(fault_error, 0);       /* read, not present, kernel mode */
     KT_ASSERT_EQ(value, 7);
@@ -118,4 +121,27 @@ KTEST(tss_loaded)
     uint16_t cs;
     __asm__ volatile("mov %%cs, %0" : "=r"(cs));
     KT_ASSERT_EQ(cs, SEL_KERNEL_CODE);
+}
+
+static bool count_breakpoint(struct trap_frame *f)
+{
+    (void)f;
+    breakpoint_hits++;
+    return true;
+}
+
+/* Cost of an exception round trip through the IDT, the entry stub, the C
+ * dispatcher and iretq: the floor under every interrupt and fault. */
+KBENCH(trap_roundtrip)
+{
+    const unsigned rounds = 20000;
+    trap_set_handler(VEC_BREAKPOINT, count_breakpoint);
+    breakpoint_hits = 0;
+    uint64_t t0 = rdtsc();
+    for (unsigned i = 0; i < rounds; i++)
+        __asm__ volatile("int3" : : : "memory");
+    uint64_t ticks = rdtsc() - t0;
+    trap_set_handler(VEC_BREAKPOINT, NULL);
+    KT_ASSERT_EQ(breakpoint_hits, rounds);
+    kbench_report("trap_roundtrip", ticks * 1000 / (boot_tsc_hz() / 1000000), rounds, "ns");
 }

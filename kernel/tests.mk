@@ -1,4 +1,4 @@
-# kernel/host-tests.mk — host unit tests (cmocka, ASan + UBSan) for the kernel's
+# kernel/tests.mk — host unit tests (cmocka, ASan + UBSan) for the kernel's
 # portable library (kernel/lib, kernel/core/cmdline.c) and the loader's
 # portable parts (boot/config.c, elf_check.c, sha256.c, memmap.c, paging.c).
 #
@@ -52,3 +52,31 @@ test-loader: $(addprefix $(UNIT_BOOT_BUILD)/,$(LOADER_TESTS))
 TEST_TARGETS += test-klib test-loader
 
 -include $(shell find $(UNIT_BOOT_BUILD) -name '*.d' 2>/dev/null)
+
+# libFuzzer targets on the loader's parsers of disk input (make fuzz).
+FUZZ_SECONDS ?= 60
+FUZZ_BOOT_BUILD := $(HOST_BUILD)/fuzz-boot
+FUZZ_KLIB_CFLAGS := $(HOST_CFLAGS) $(FUZZ_FLAGS) -Ikernel -Iboot -fno-builtin \
+    -include tests/unit/klib/klib_rename.h
+
+$(FUZZ_BOOT_BUILD)/%: tests/fuzz/%.c boot/config.c boot/elf_check.c kernel/lib/string.c kernel/lib/printf.c
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(FUZZ_KLIB_CFLAGS) -o $@ $< $(if $(findstring config,$*),boot/config.c,boot/elf_check.c) \
+	    kernel/lib/string.c kernel/lib/printf.c
+
+# Seeds: the image's own config file and the kernel itself.
+$(FUZZ_BOOT_BUILD)/seeds/fuzz_boot_config/seed: $(BUILD)/kpio.img
+	@mkdir -p $(dir $@)
+	MTOOLS_SKIP_CHECK=1 mtype -i $(BUILD)/kpio.img@@1M ::/EFI/KPIO/KPIO.CFG > $@
+
+$(FUZZ_BOOT_BUILD)/seeds/fuzz_boot_elf/seed: $(KERNEL_BUILD)/kernel.strip.elf
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+.PHONY: fuzz-boot-config fuzz-boot-elf
+fuzz-boot-config fuzz-boot-elf: fuzz-boot-%: $(FUZZ_BOOT_BUILD)/fuzz_boot_% $(FUZZ_BOOT_BUILD)/seeds/fuzz_boot_%/seed
+	@mkdir -p $(FUZZ_BOOT_BUILD)/corpus/$*
+	$< -max_total_time=$(FUZZ_SECONDS) -max_len=262144 -print_final_stats=1 \
+	    $(FUZZ_BOOT_BUILD)/corpus/$* $(dir $(word 2,$^))
+
+FUZZ_TARGETS += fuzz-boot-config fuzz-boot-elf
