@@ -24,7 +24,7 @@ STORAGE_FSUTIL   := $(STORAGE_OUT)/kpio-fsutil
 STORAGE_FUZZER   := $(STORAGE_OUT)/fuzz-fat
 
 ALL_TARGETS  += $(STORAGE_TESTS) $(STORAGE_FSUTIL)
-TEST_TARGETS += test-storage test-storage-oracle
+TEST_TARGETS += test-storage test-storage-oracle test-storage-qemu
 FUZZ_TARGETS += fuzz-fat
 ALL_TARGETS  += $(STORAGE_FUZZER)
 
