@@ -89,3 +89,20 @@ test-net-fuzz-regress: $(NET_FUZZ_DIR)/net_fuzz $(NET_FUZZ_DIR)/seeds/.stamp
 	else tail -20 $(NET_FUZZ_DIR)/regress.log; echo "net-fuzz-regress: 0 passed, 1 failed"; exit 1; fi
 
 TEST_TARGETS += test-net-fuzz-regress
+
+# ---- interoperability with Linux peers: the stack as a host process ----
+NET_TOOLS_DIR := $(HOST_BUILD)/net
+
+$(NET_TOOLS_DIR)/kpio-nethost: tests/net/nethost.c $(NET_HOST_DIR)/libkpionet.a
+	$(HOST_CC) $(NET_HOST_CFLAGS) $< $(NET_HOST_DIR)/libkpionet.a -o $@
+
+$(NET_TOOLS_DIR)/kpio-impair: tests/net/impair.c | $(NET_HOST_DIR)/obj
+	$(HOST_CC) $(HOST_CFLAGS) -O2 $< -o $@
+
+ALL_TARGETS += $(NET_TOOLS_DIR)/kpio-nethost $(NET_TOOLS_DIR)/kpio-impair
+
+.PHONY: test-net-host
+test-net-host: $(NET_TOOLS_DIR)/kpio-nethost $(NET_TOOLS_DIR)/kpio-impair
+	@/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/net/test_host_interop.py
+
+TEST_TARGETS += test-net-host

@@ -605,7 +605,10 @@ static void tcp_process(struct tcp_pcb *pcb, const struct tcp_seg *seg)
             }
             NET_STAT(ns, tcp_dup_segments);
         }
+        /* What we advertised, and in any case no more than the ring holds. */
         uint32_t room = seq_gt(pcb->rcv_adv, seq) ? pcb->rcv_adv - seq : 0;
+        uint32_t ring_end = pcb->rcv_nxt + (pcb->rcv.cap - pcb->rcv.len);
+        room = MIN(room, seq_gt(ring_end, seq) ? ring_end - seq : 0);
         if (len > room) {
             len = room;
             fin = false;                      /* the FIN lies beyond the window */

@@ -108,8 +108,16 @@ int tcp_send_segment(struct tcp_pcb *pcb, uint32_t seq, uint32_t len, uint8_t fl
     uint32_t wire;
     if (flags & TCP_SYN) {
         wire = MIN(win, 65535u);       /* never scaled in a SYN (RFC 7323 §2.2) */
+        win = wire;
     } else {
-        wire = MIN((win + (1u << pcb->rcv_wscale) - 1) >> pcb->rcv_wscale, 65535u);
+        /* Round up so that the edge does not fall back, but only while the
+         * rounded edge still fits the ring: rounding up on every ACK would
+         * otherwise creep past the buffer's end. */
+        uint32_t ring_room = pcb->rcv.buf ? pcb->rcv.cap - pcb->rcv.len : pcb->rcv_buf_size;
+        wire = (win + (1u << pcb->rcv_wscale) - 1) >> pcb->rcv_wscale;
+        if (((uint64_t)wire << pcb->rcv_wscale) > ring_room)
+            wire = win >> pcb->rcv_wscale;
+        wire = MIN(wire, 65535u);
         win = wire << pcb->rcv_wscale;
     }
     wr16(h + 14, (uint16_t)wire);
