@@ -166,6 +166,8 @@ struct tcp_ring {
 #define TF_NEED_OUTPUT  0x20000
 #define TF_FIN_ACKED    0x40000  /* our FIN was acknowledged */
 #define TF_FORCE        0x80000  /* send into a small window once (SWS override) */
+#define TF_TLP_OUT      0x100000 /* a tail loss probe is outstanding (RFC 8985) */
+#define TF_LOSS         0x200000 /* recovering from a timeout with SACK: holes first */
 
 struct tcp_pcb {
     struct list_node all_node;       /* ns->tcp_all */
@@ -217,11 +219,15 @@ struct tcp_pcb {
     struct tcp_range sacked[NET_TCP_SACK_MAX];   /* scoreboard: peer holds these, sorted */
     uint8_t sacked_count;
     uint32_t rexmit_nxt;             /* in recovery: next hole to retransmit from */
+    uint32_t rexmit_mark;            /* snd_max at the last hole retransmission */
+    uint64_t rexmit_time;            /* ... and when it was sent */
+    uint32_t lost_end;               /* after a timeout: unSACKed data below this is lost */
     uint32_t sacked_bytes;
 
     /* timers: one stack timer at the earliest of these deadlines (0 = off) */
     struct net_timer timer;
     uint64_t rto_deadline, persist_deadline, delack_deadline, wait_deadline, keepalive_deadline;
+    uint64_t tlp_deadline;
     uint64_t last_rx;                /* for keepalive */
     uint8_t keepalive_probes;
 
@@ -485,6 +491,9 @@ void tcp_send_probe(struct tcp_pcb *pcb);
 /* The window to advertise now, before scaling. */
 uint32_t tcp_rcv_window(struct tcp_pcb *pcb);
 void tcp_retransmit_first(struct tcp_pcb *pcb);
+/* Arm the tail loss probe after new data went out (RFC 8985 §7.2). */
+void tcp_arm_tlp(struct tcp_pcb *pcb);
+void tcp_send_tlp(struct tcp_pcb *pcb);
 
 /* tcp_cc.c: RTT estimation (RFC 6298) and NewReno/SACK congestion control */
 void tcp_cc_init(struct tcp_pcb *pcb);
@@ -496,6 +505,12 @@ void tcp_cc_dupack(struct tcp_pcb *pcb);
 void tcp_cc_timeout(struct tcp_pcb *pcb);
 /* Bytes in flight as RFC 6675 "pipe" (in recovery) or snd_max - snd_una. */
 uint32_t tcp_pipe(const struct tcp_pcb *pcb);
+/* In SACK recovery: unSACKed data below this is taken as lost. */
+uint32_t tcp_lost_limit(const struct tcp_pcb *pcb);
+static inline bool tcp_sack_recovering(const struct tcp_pcb *pcb)
+{
+    return (pcb->flags & TF_SACK) && (pcb->flags & (TF_RECOVERY | TF_LOSS));
+}
 uint32_t tcp_flight(const struct tcp_pcb *pcb);
 
 /* tcp_buf.c: rings, out-of-order ranges, SACK scoreboard */

@@ -401,7 +401,7 @@ void tcp_pcb_closed(struct tcp_pcb *pcb, int err)
     }
     pcb->state = TCP_CLOSED;
     pcb->rto_deadline = pcb->persist_deadline = pcb->delack_deadline = 0;
-    pcb->wait_deadline = pcb->keepalive_deadline = 0;
+    pcb->wait_deadline = pcb->keepalive_deadline = pcb->tlp_deadline = 0;
     ntimer_cancel(ns, &pcb->timer);
     if (err && !pcb->error)
         pcb->error = err;
@@ -416,7 +416,7 @@ void tcp_enter_time_wait(struct tcp_pcb *pcb)
     struct net_stack *ns = pcb->stack;
     pcb->state = TCP_TIME_WAIT;
     pcb->rto_deadline = pcb->persist_deadline = pcb->delack_deadline = 0;
-    pcb->keepalive_deadline = 0;
+    pcb->keepalive_deadline = pcb->tlp_deadline = 0;
     pcb->wait_deadline = net_now(ns) + 2ull * NET_TCP_MSL_MS * NS_PER_MS;
     if (!pcb->sock) {
         tcp_ring_free(&pcb->snd);
@@ -573,7 +573,7 @@ void tcp_shutdown_all(struct net_stack *ns)
 void tcp_timer_update(struct tcp_pcb *pcb)
 {
     uint64_t d[] = { pcb->rto_deadline, pcb->persist_deadline, pcb->delack_deadline,
-                     pcb->wait_deadline, pcb->keepalive_deadline };
+                     pcb->wait_deadline, pcb->keepalive_deadline, pcb->tlp_deadline };
     uint64_t next = UINT64_MAX;
     for (size_t i = 0; i < ARRAY_SIZE(d); i++)
         if (d[i] && d[i] < next)
@@ -611,7 +611,8 @@ static bool tcp_rto_expired(struct tcp_pcb *pcb)
     }
     tcp_cc_timeout(pcb);
     pcb->rto_ms = MIN(pcb->rto_ms * 2, (uint32_t)NET_TCP_RTO_MAX_MS);
-    pcb->snd_nxt = pcb->snd_una;              /* go back and resend from the hole */
+    if (!(pcb->flags & TF_LOSS))
+        pcb->snd_nxt = pcb->snd_una;          /* no SACK: go back and resend everything */
     pcb->rto_deadline = net_now(ns) + (uint64_t)pcb->rto_ms * NS_PER_MS;
     tcp_output(pcb);
     return true;
@@ -629,8 +630,13 @@ static void tcp_timer_fn(struct net_stack *ns, struct net_timer *t)
     }
     if (pcb->rto_deadline && pcb->rto_deadline <= now) {
         pcb->rto_deadline = 0;
+        pcb->tlp_deadline = 0;
         if (!tcp_rto_expired(pcb))
             return;
+    }
+    if (pcb->tlp_deadline && pcb->tlp_deadline <= now) {
+        pcb->tlp_deadline = 0;
+        tcp_send_tlp(pcb);
     }
     if (pcb->delack_deadline && pcb->delack_deadline <= now) {
         pcb->delack_deadline = 0;

@@ -370,12 +370,16 @@ static void tcp_ack_new(struct tcp_pcb *pcb, const struct tcp_seg *seg)
         pcb->snd_nxt = pcb->snd_una;
     pcb->retries = 0;
     pcb->persist_backoff = 0;
+    pcb->flags &= ~TF_TLP_OUT;
     tcp_scoreboard_advance(pcb);
     tcp_cc_ack(pcb, acked);
-    if (pcb->snd_una == pcb->snd_max)
+    if (pcb->snd_una == pcb->snd_max) {
         pcb->rto_deadline = 0;
-    else
+        pcb->tlp_deadline = 0;
+    } else {
         pcb->rto_deadline = net_now(ns) + (uint64_t)pcb->rto_ms * NS_PER_MS;
+        tcp_arm_tlp(pcb);
+    }
     if (data_acked)
         sock_wakeup(pcb->sock);
 }
@@ -429,6 +433,7 @@ static enum ack_result tcp_process_ack(struct tcp_pcb *pcb, const struct tcp_seg
     }
 
     /* SACK blocks update the scoreboard before loss decisions (RFC 6675 §5). */
+    uint32_t sacked_before = pcb->sacked_bytes;
     if ((pcb->flags & TF_SACK) && seg->nsack) {
         for (int i = 0; i < seg->nsack; i++) {
             uint32_t s = seg->sack[i].start, e = seg->sack[i].end;
@@ -440,9 +445,15 @@ static enum ack_result tcp_process_ack(struct tcp_pcb *pcb, const struct tcp_seg
     uint32_t new_wnd = (uint32_t)seg->wnd << pcb->snd_wscale;
     if (seq_gt(seg->ack, pcb->snd_una)) {
         tcp_ack_new(pcb, seg);
-    } else if (seg->ack == pcb->snd_una && seg->len == 0 && !(seg->flags & (TCP_SYN | TCP_FIN)) &&
-               new_wnd == pcb->snd_wnd && pcb->snd_max != pcb->snd_una) {
-        tcp_cc_dupack(pcb);                   /* RFC 5681 §2 duplicate ACK */
+    } else if (seg->ack == pcb->snd_una && pcb->snd_max != pcb->snd_una) {
+        /* A duplicate ACK: with SACK, one that reports new data (RFC 6675
+         * §2), so that D-SACKs for duplicated segments are not mistaken for
+         * loss; without, the RFC 5681 §2 definition. */
+        bool dup = (pcb->flags & TF_SACK)
+                       ? pcb->sacked_bytes > sacked_before
+                       : seg->len == 0 && !(seg->flags & (TCP_SYN | TCP_FIN)) && new_wnd == pcb->snd_wnd;
+        if (dup)
+            tcp_cc_dupack(pcb);
     }
 
     /* Window update (RFC 9293 §3.10.7.4, SND.WL1/WL2 rule). */

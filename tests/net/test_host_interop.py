@@ -17,7 +17,7 @@ from netlab import BUILD, LINUX_ADDR, Console, Lab, parse_transfer
 
 NETHOST = os.path.join(BUILD, "kpio-nethost")
 MiB = 1 << 20
-CLEAN_BYTES = int(os.environ.get("KPIO_NET_BYTES", 32 * MiB))
+CLEAN_BYTES = int(os.environ.get("KPIO_NET_BYTES", 100 * MiB))
 IMPAIRED_BYTES = int(os.environ.get("KPIO_NET_IMPAIRED_BYTES", 2 * MiB))
 
 
