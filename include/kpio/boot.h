@@ -10,7 +10,16 @@
  *       the low identity map of the loader itself (the kernel drops it);
  *   - interrupts off, boot services exited;
  *   - rdi = pointer to struct kpio_boot_info (a direct-map address);
- *   - rsp = a valid stack of at least 64 KiB inside the kernel's mapping.
+ *   - rsp = KPIO_BOOT_STACK_TOP - 8: a KPIO_BOOT_STACK_SIZE stack mapped just
+ *     below KPIO_BOOT_STACK_TOP, with unmapped guard pages on both sides;
+ *   - EFER.NXE set; kernel segments mapped with 4 KiB pages and the ELF's
+ *     permissions (W^X: the loader refuses a writable and executable segment);
+ *     the direct map and the identity map use 2 MiB pages, the direct map NX;
+ *   - no global pages, so reloading CR3 drops every loader mapping.
+ *
+ * The kernel checks magic, version and size before it trusts anything else.
+ * Memory the kernel still runs on at entry (page tables, this structure) is
+ * typed KPIO_MEM_LOADER; the kernel image and boot stack KPIO_MEM_KERNEL.
  */
 #ifndef KPIO_BOOT_H
 #define KPIO_BOOT_H
@@ -18,10 +27,15 @@
 #include <stdint.h>
 
 #define KPIO_BOOT_MAGIC      0x544f4f424f49504bULL   /* "KPIOBOOT" little-endian */
-#define KPIO_BOOT_VERSION    1
+#define KPIO_BOOT_VERSION    2
 
 #define KPIO_KERNEL_BASE     0xffffffff80000000ULL   /* -2 GiB: -mcmodel=kernel */
 #define KPIO_DIRECT_MAP_BASE 0xffff800000000000ULL   /* phys 0 mapped here */
+#define KPIO_KERNEL_MAX_SIZE (1ULL << 30)            /* kernel segments end below base + 1 GiB */
+
+/* The boot stack: 64 KiB ending one guard page below the kernel image. */
+#define KPIO_BOOT_STACK_SIZE 0x10000ULL
+#define KPIO_BOOT_STACK_TOP  (KPIO_KERNEL_BASE - 0x1000ULL)
 
 enum kpio_mem_type {
     KPIO_MEM_USABLE       = 1,  /* free RAM */
@@ -77,6 +91,14 @@ struct kpio_boot_info {
     struct kpio_mem_region mem_regions[KPIO_MEM_REGIONS_MAX]; /* sorted by base */
 
     char cmdline[KPIO_CMDLINE_MAX]; /* NUL-terminated, from the ESP config file */
+
+    /* ---- version 2 ---- */
+    uint64_t direct_map_size;       /* physical [0, this) is mapped at KPIO_DIRECT_MAP_BASE
+                                       (at least 4 GiB, covers every memory-map entry) */
+    uint64_t kernel_virt_base;      /* link address that kernel_phys_base backs */
+    uint64_t boot_stack_phys;       /* the boot stack's physical pages (KPIO_MEM_KERNEL) */
+    uint64_t kernel_loaded_tsc;     /* TSC after the kernel was read, verified and copied */
+    uint64_t kernel_file_size;      /* bytes of kernel.elf on the ESP */
 };
 
 #endif

@@ -27,6 +27,7 @@ void *memcpy(void *dst, const void *src, size_t n);
 void *memmove(void *dst, const void *src, size_t n);
 void *memset(void *dst, int c, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
+void *memchr(const void *s, int c, size_t n);
 size_t strlen(const char *s);
 size_t strnlen(const char *s, size_t max);
 int strcmp(const char *a, const char *b);
@@ -34,8 +35,10 @@ int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
 char *strrchr(const char *s, int c);
 size_t strlcpy(char *dst, const char *src, size_t size);
+unsigned long long strtoull(const char *s, char **end, int base);
 
-/* printf family: %d %i %u %x %X %p %s %c %%, with l/ll/z and width/precision/0/- flags. */
+/* printf family: %d %i %u %x %X %o %p %s %c %%, with hh/h/l/ll/z/j/t, width and
+ * precision (also '*'), flags - 0 + space #. %p is "0x" and 16 hex digits. */
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

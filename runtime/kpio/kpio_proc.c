@@ -1,0 +1,478 @@
+/*
+ * runtime/kpio/kpio_proc.c — processes: proc_spawn, proc_wait, proc_kill,
+ * proc_self, proc_list (sdk/include/kpio.h), and the thread each spawned
+ * process runs on.
+ *
+ * Spawn does everything that can fail for a reason the caller should hear
+ * about in the caller's thread (bad request, bad fds, a module that does
+ * not load), then starts a thread that instantiates the module with its
+ * own WASI context and runs _start. The child's end is recorded in the
+ * table; proc_wait collects it.
+ */
+#include "kpio_internal.h"
+
+/* ---- the child's thread ---- */
+
+static int32_t trap_code(wasm_trap t)
+{
+    switch (t) {
+    case WASM_TRAP_UNREACHABLE: return KPIO_TRAP_UNREACHABLE;
+    case WASM_TRAP_MEMORY_OOB: return KPIO_TRAP_MEMORY_OOB;
+    case WASM_TRAP_TABLE_OOB: return KPIO_TRAP_TABLE_OOB;
+    case WASM_TRAP_INDIRECT_NULL: return KPIO_TRAP_INDIRECT_NULL;
+    case WASM_TRAP_SIGNATURE: return KPIO_TRAP_SIGNATURE;
+    case WASM_TRAP_DIV_ZERO: return KPIO_TRAP_DIV_ZERO;
+    case WASM_TRAP_INT_OVERFLOW: return KPIO_TRAP_INT_OVERFLOW;
+    case WASM_TRAP_BAD_CONVERSION: return KPIO_TRAP_BAD_CONVERSION;
+    case WASM_TRAP_STACK_EXHAUSTED: return KPIO_TRAP_STACK_EXHAUSTED;
+    default: return KPIO_TRAP_HOST;
+    }
+}
+
+/* "kpio: NAME: text\n" on the process's own stderr. */
+static void tell_stderr(kpio_process *p, const char *text)
+{
+    kpio_system *sys = p->sys;
+    wasi_handle h;
+    if (!p->wasi || kpio_fd_get(p->wasi, 2, &h, NULL, NULL) != KPIO_OK)
+        return;
+    char line[400];
+    int n = snprintf(line, sizeof line, "kpio: %s: %s\n", p->name, text);
+    if (n <= 0)
+        return;
+    wasi_iov iov = { line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1 };
+    sys->wasi_be.writev(sys->wasi_be.data, h, &iov, 1, -1);
+}
+
+/* The status for a call that ended with result r. */
+static kpio_proc_status end_status(kpio_process *p, wasm_result r, const wasm_error *err)
+{
+    kpio_proc_status st = { .pid = p->pid, .reason = KPIO_EXIT_NORMAL, .code = 0 };
+    char text[320];
+    switch (r) {
+    case WASM_OK:
+        break;
+    case WASM_ERR_EXIT: {
+        int sig = wasi_ctx_raised_signal(p->wasi);
+        st.code = sig ? 128 + sig : err->exit_code;
+        break;
+    }
+    case WASM_ERR_TRAP: {
+        p->sys->be.lock(p->sys->be.data);
+        enum kpio_stop stop = p->stop;
+        p->sys->be.unlock(p->sys->be.data);
+        bool stopped = err->trap == WASM_TRAP_INTERRUPTED || err->trap == WASM_TRAP_OUT_OF_FUEL;
+        if (stopped && stop != STOP_NONE) {
+            st.reason = KPIO_EXIT_KILLED;
+            if (stop == STOP_CPU_LIMIT)
+                tell_stderr(p, "stopped: CPU time limit reached");
+        } else {
+            st.reason = KPIO_EXIT_TRAP;
+            st.code = trap_code(err->trap);
+            snprintf(text, sizeof text, "wasm trap: %s", err->message);
+            tell_stderr(p, text);
+        }
+        break;
+    }
+    case WASM_ERR_NOT_FOUND:
+        tell_stderr(p, "cannot start: the module has no _start function");
+        st.code = 126;
+        break;
+    default:
+        snprintf(text, sizeof text, "cannot start: %s", err->message);
+        tell_stderr(p, text);
+        st.code = 126;
+        break;
+    }
+    return st;
+}
+
+static void child_main(void *arg)
+{
+    kpio_process *p = arg;
+    kpio_system *sys = p->sys;
+    /* spawn holds the lock until p->thread is set */
+    sys->be.lock(sys->be.data);
+    sys->be.unlock(sys->be.data);
+
+    wasm_error err;
+    memset(&err, 0, sizeof err);
+    kpio_proc_status st;
+    wasm_linker *l = wasm_linker_new();
+    if (!l || wasi_link(l, p->wasi) != WASM_OK || kpio_link(l, p) != WASM_OK) {
+        err.result = WASM_ERR_NOMEM;
+        snprintf(err.message, sizeof err.message, "out of memory");
+        st = end_status(p, WASM_ERR_NOMEM, &err);
+    } else {
+        wasm_limits limits = { .max_memory_pages = p->max_memory_pages };
+        wasm_instance *inst = wasm_instantiate(p->module->module, l, &limits, p, &err);
+        if (!inst) {
+            st = end_status(p, err.result, &err);
+        } else {
+            kpio_process_set_instance(p, inst);
+            wasm_result r = wasm_call(inst, "_start", NULL, 0, NULL, 0, &err);
+            st = end_status(p, r, &err);
+            kpio_process_set_instance(p, NULL);
+            wasm_instance_free(inst);
+        }
+    }
+    wasm_linker_free(l);
+    wasi_ctx_free(p->wasi);   /* closes its files, pipes and sockets */
+    p->wasi = NULL;
+    kpio_module_release(sys, p->module);
+    p->module = NULL;
+    kpio_process_ended(p, &st);
+}
+
+/* ---- spawn ---- */
+
+/* Split a buffer of NUL-terminated strings into a NULL-terminated vector
+ * of pointers into a private copy. */
+static kpio_errno split_strings(wasm_instance *inst, uint32_t ptr, uint32_t len, char **copy,
+                                char ***vec, uint32_t *count)
+{
+    *copy = NULL;
+    *vec = NULL;
+    *count = 0;
+    if (len > KPIO_MAX_ARGS_SIZE)
+        return KPIO_E2BIG;
+    const uint8_t *src = kpio_mem(inst, ptr, len);
+    if (!src)
+        return KPIO_EFAULT;
+    if (len > 0 && src[len - 1] != 0)
+        return KPIO_EINVAL;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < len; i++)
+        n += src[i] == 0;
+    *copy = kpio_malloc(len ? len : 1);
+    *vec = kpio_calloc(n + 1, sizeof(char *));
+    if (!*copy || !*vec)
+        return KPIO_ENOMEM;
+    memcpy(*copy, src, len);
+    for (uint32_t i = 0, start = 0; i < len; i++) {
+        if ((*copy)[i] == 0) {
+            (*vec)[(*count)++] = *copy + start;
+            start = i + 1;
+        }
+    }
+    return KPIO_OK;
+}
+
+/* The handle the child gets for one stdio slot: a dup of the caller's fd,
+ * or the null device. */
+static kpio_errno child_stdio(kpio_process *self, uint32_t fd, wasi_handle *out)
+{
+    kpio_system *sys = self->sys;
+    if (fd == KPIO_STDIO_NULL)
+        return kpio_errno_of(sys->be.open_null(sys->be.data, out));
+    wasi_handle h;
+    kpio_errno e = kpio_fd_get(self->wasi, fd, &h, NULL, NULL);
+    if (e != KPIO_OK)
+        return e;
+    return kpio_errno_of(sys->be.dup(sys->be.data, h, out));
+}
+
+/* Give the child a dup of directory h as guest path `name`, with at most
+ * the given rights. */
+static kpio_errno give_directory(kpio_system *sys, wasi_ctx *child, wasi_handle h, const char *name,
+                                 uint64_t rights, uint64_t inheriting)
+{
+    wasi_handle d;
+    kpio_errno e = kpio_errno_of(sys->be.dup(sys->be.data, h, &d));
+    if (e != KPIO_OK)
+        return e;
+    int fd = wasi_ctx_preopen_dir(child, d, name);   /* owns d even on failure */
+    if (fd < 0)
+        return KPIO_ENOMEM;
+    kpio_fd_restrict(child, (uint32_t)fd, rights, inheriting);
+    return KPIO_OK;
+}
+
+/* The caller's preopens (if asked) and the request's own, for the child. */
+static kpio_errno child_preopens(kpio_process *self, wasm_instance *inst, wasi_ctx *child,
+                                 uint32_t flags, uint32_t list, uint32_t count)
+{
+    kpio_system *sys = self->sys;
+    if (flags & KPIO_SPAWN_INHERIT_PREOPENS) {
+        const char *name;
+        wasi_handle h;
+        uint64_t rights, inheriting;
+        for (uint32_t i = 0; kpio_preopen_get(self->wasi, i, &name, &h, &rights, &inheriting); i++) {
+            kpio_errno e = give_directory(sys, child, h, name, rights, inheriting);
+            if (e != KPIO_OK)
+                return e;
+        }
+    }
+    if (count > 1024)
+        return KPIO_E2BIG;
+    const uint8_t *entries = kpio_mem(inst, list, count * (uint32_t)sizeof(kpio_preopen));
+    if (count && !entries)
+        return KPIO_EFAULT;
+    for (uint32_t i = 0; i < count; i++) {
+        const uint8_t *e = entries + i * sizeof(kpio_preopen);
+        uint32_t dir_fd = kpio_ld32(e), path = kpio_ld32(e + 4), len = kpio_ld32(e + 8);
+        if (len == 0 || len > 4096)
+            return KPIO_EINVAL;
+        const uint8_t *text = kpio_mem(inst, path, len);
+        if (!text)
+            return KPIO_EFAULT;
+        if (memchr(text, 0, len))
+            return KPIO_EINVAL;
+        wasi_handle h;
+        uint8_t type;
+        uint64_t rights;
+        kpio_errno err = kpio_fd_get(self->wasi, dir_fd, &h, &type, &rights);
+        if (err != KPIO_OK)
+            return err;
+        if (type != KPIO_FILETYPE_DIRECTORY)
+            return KPIO_ENOTDIR;
+        char *name = kpio_malloc(len + 1);
+        if (!name)
+            return KPIO_ENOMEM;
+        memcpy(name, text, len);
+        name[len] = 0;
+        err = give_directory(sys, child, h, name, rights, ~0ull);
+        kpio_free(name);
+        if (err != KPIO_OK)
+            return err;
+    }
+    return KPIO_OK;
+}
+
+/* The fields of kpio_spawn_request (56 bytes, kpio.h). */
+struct request {
+    uint32_t module_fd, argv, argv_len, env, env_len, stdio[3], preopens, preopen_count, flags,
+        max_memory_pages, cpu_limit_ms, reserved;
+};
+
+KPIO_IMPL(kpio_h_proc_spawn)
+{
+    kpio_system *sys = self->sys;
+    const uint8_t *raw = kpio_mem(inst, (uint32_t)a[0], sizeof(kpio_spawn_request));
+    uint8_t *pid_out = kpio_mem(inst, (uint32_t)a[1], 4);
+    if (!raw || !pid_out)
+        return KPIO_EFAULT;
+    struct request rq;
+    uint32_t *fields = (uint32_t *)&rq;
+    for (size_t i = 0; i < sizeof rq / 4; i++)
+        fields[i] = kpio_ld32(raw + 4 * i);
+    if (rq.reserved != 0 || (rq.flags & ~KPIO_SPAWN_INHERIT_PREOPENS))
+        return KPIO_EINVAL;
+
+    char *arg_copy = NULL, *env_copy = NULL, **argv = NULL, **env = NULL;
+    uint32_t argc = 0, envc = 0;
+    wasi_handle stdio[3] = { -1, -1, -1 };
+    wasi_ctx *child = NULL;
+    struct kpio_cached_module *module = NULL;
+    kpio_errno e = split_strings(inst, rq.argv, rq.argv_len, &arg_copy, &argv, &argc);
+    if (e == KPIO_OK)
+        e = split_strings(inst, rq.env, rq.env_len, &env_copy, &env, &envc);
+    if (e == KPIO_OK && argc == 0)
+        e = KPIO_EINVAL;   /* argv[0] is required */
+    for (uint32_t i = 0; e == KPIO_OK && i < envc; i++)
+        if (!strchr(env[i], '='))
+            e = KPIO_EINVAL;
+
+    /* the module: an fd of the caller, readable, a regular file */
+    wasi_handle mh;
+    uint8_t mtype = 0;
+    uint64_t mrights = 0;
+    if (e == KPIO_OK)
+        e = kpio_fd_get(self->wasi, rq.module_fd, &mh, &mtype, &mrights);
+    if (e == KPIO_OK && mtype == KPIO_FILETYPE_DIRECTORY)
+        e = KPIO_EISDIR;
+    else if (e == KPIO_OK && !(mrights & KPIO_RIGHT_FD_READ))
+        e = KPIO_ENOTCAPABLE;
+    for (int i = 0; e == KPIO_OK && i < 3; i++)
+        e = child_stdio(self, rq.stdio[i], &stdio[i]);
+
+    if (e == KPIO_OK) {
+        char why[256];
+        module = kpio_module_get(sys, mh, why, sizeof why);
+        if (!module) {
+            /* say why on the stderr the child would have had */
+            char line[400];
+            int n = snprintf(line, sizeof line, "kpio: %s: not a valid program: %s\n", argv[0], why);
+            wasi_iov iov = { line, n > 0 && (size_t)n < sizeof line ? (size_t)n : 0 };
+            sys->wasi_be.writev(sys->wasi_be.data, stdio[2], &iov, 1, -1);
+            e = KPIO_ENOEXEC;
+        }
+    }
+    if (e == KPIO_OK) {
+        child = wasi_ctx_new(&sys->wasi_be);
+        if (!child || wasi_ctx_set_args(child, (int)argc, (const char *const *)argv) < 0)
+            e = KPIO_ENOMEM;
+        for (uint32_t i = 0; e == KPIO_OK && i < envc; i++)
+            if (wasi_ctx_add_env(child, env[i]) < 0)
+                e = KPIO_ENOMEM;
+        for (int i = 0; e == KPIO_OK && i < 3; i++) {
+            if (wasi_ctx_set_stdio(child, i, stdio[i], true) < 0)
+                e = KPIO_ENOMEM;
+            else
+                stdio[i] = -1;   /* the context owns it now */
+        }
+        if (e == KPIO_OK)
+            e = child_preopens(self, inst, child, rq.flags, rq.preopens, rq.preopen_count);
+    }
+
+    kpio_process *p = NULL;
+    if (e == KPIO_OK) {
+        sys->be.lock(sys->be.data);
+        p = kpio_new_process(sys, self->pid, argv[0]);
+        if (!p) {
+            e = KPIO_ENOMEM;
+        } else {
+            p->perms = self->perms;
+            p->wasi = child;
+            p->module = module;
+            p->max_memory_pages = rq.max_memory_pages;
+            p->cpu_limit_ns = (uint64_t)rq.cpu_limit_ms * 1000000u;
+            if (p->cpu_limit_ns)
+                kpio_watchdog_need(sys);
+            if (sys->be.thread_start(sys->be.data, child_main, p, &p->thread) != 0) {
+                kpio_free_process(sys, p);
+                p = NULL;
+                e = KPIO_EAGAIN;
+            } else {
+                kpio_st32(pid_out, (uint32_t)p->pid);
+                child = NULL;      /* the thread owns these now */
+                module = NULL;
+            }
+        }
+        sys->be.unlock(sys->be.data);
+    }
+
+    for (int i = 0; i < 3; i++)
+        if (stdio[i] != -1)
+            sys->wasi_be.close(sys->wasi_be.data, stdio[i]);
+    if (child)
+        wasi_ctx_free(child);
+    if (module)
+        kpio_module_release(sys, module);
+    kpio_free(arg_copy);
+    kpio_free(env_copy);
+    kpio_free(argv);
+    kpio_free(env);
+    return e;
+}
+
+/* ---- wait, kill, self, list ---- */
+
+KPIO_IMPL(kpio_h_proc_wait)
+{
+    kpio_system *sys = self->sys;
+    int32_t pid = (int32_t)a[0];
+    uint32_t flags = (uint32_t)a[1];
+    uint8_t *out = kpio_mem(inst, (uint32_t)a[2], sizeof(kpio_proc_status));
+    if (!out)
+        return KPIO_EFAULT;
+    if (flags & ~KPIO_WAIT_NOHANG)
+        return KPIO_EINVAL;
+    sys->be.lock(sys->be.data);
+    for (;;) {
+        kpio_process *found = NULL;
+        bool any = false;
+        for (kpio_process *p = sys->procs; p; p = p->next) {
+            if (p->ppid != self->pid || p == self || (pid != KPIO_WAIT_ANY && p->pid != pid))
+                continue;
+            any = true;
+            if (p->state == PROC_EXITED) {
+                found = p;
+                break;
+            }
+        }
+        if (!any) {
+            sys->be.unlock(sys->be.data);
+            return KPIO_ECHILD;
+        }
+        if (found) {
+            kpio_proc_status st = found->status;
+            void *thread = found->thread;
+            kpio_free_process(sys, found);
+            sys->be.unlock(sys->be.data);
+            if (thread)
+                sys->be.thread_join(sys->be.data, thread);
+            kpio_st32(out, (uint32_t)st.pid);
+            kpio_st32(out + 4, st.reason);
+            kpio_st32(out + 8, (uint32_t)st.code);
+            kpio_st32(out + 12, 0);
+            return KPIO_OK;
+        }
+        if ((flags & KPIO_WAIT_NOHANG) || self->stop != STOP_NONE) {
+            sys->be.unlock(sys->be.data);
+            return (flags & KPIO_WAIT_NOHANG) ? KPIO_EAGAIN : KPIO_EINTR;
+        }
+        sys->be.wait(sys->be.data);
+    }
+}
+
+KPIO_IMPL(kpio_h_proc_kill)
+{
+    (void)inst;
+    kpio_system *sys = self->sys;
+    sys->be.lock(sys->be.data);
+    kpio_process *p = kpio_find(sys, (int32_t)a[0]);
+    if (!p) {
+        sys->be.unlock(sys->be.data);
+        return KPIO_ESRCH;
+    }
+    kpio_stop_process(p, STOP_KILLED);
+    sys->be.notify_all(sys->be.data);   /* a process waiting in proc_wait must look up */
+    sys->be.unlock(sys->be.data);
+    return KPIO_OK;
+}
+
+KPIO_IMPL(kpio_h_proc_self)
+{
+    uint8_t *out = kpio_mem(inst, (uint32_t)a[0], 4);
+    if (!out)
+        return KPIO_EFAULT;
+    kpio_st32(out, (uint32_t)self->pid);
+    return KPIO_OK;
+}
+
+static void put_info(uint8_t *o, kpio_system *sys, kpio_process *p)
+{
+    memset(o, 0, sizeof(kpio_proc_info));
+    kpio_st32(o, (uint32_t)p->pid);
+    kpio_st32(o + 4, (uint32_t)p->ppid);
+    kpio_st32(o + 8, p->state == PROC_RUNNING ? KPIO_PROC_RUNNING : KPIO_PROC_EXITED);
+    kpio_st32(o + 12, p->state == PROC_RUNNING ? 1 : 0);
+    kpio_st64(o + 16, p->start_ns);
+    uint64_t cpu = p->thread && p->state == PROC_RUNNING
+                       ? sys->be.thread_cpu_ns(sys->be.data, p->thread) : 0;
+    kpio_st64(o + 24, cpu);
+    kpio_st64(o + 32, p->inst ? wasm_memory_size(p->inst) : 0);
+    memcpy(o + 40, p->name, strlen(p->name));
+}
+
+KPIO_IMPL(kpio_h_proc_list)
+{
+    kpio_system *sys = self->sys;
+    uint32_t max = (uint32_t)a[1];
+    uint8_t *count_out = kpio_mem(inst, (uint32_t)a[2], 4);
+    if (!count_out || max > 65536)
+        return count_out ? KPIO_EINVAL : KPIO_EFAULT;
+    uint8_t *out = kpio_mem(inst, (uint32_t)a[0], max * (uint32_t)sizeof(kpio_proc_info));
+    if (max && !out)
+        return KPIO_EFAULT;
+    sys->be.lock(sys->be.data);
+    /* in pid order: the next larger pid each time */
+    uint32_t n = 0;
+    int32_t last = 0;
+    for (;;) {
+        kpio_process *next = NULL;
+        for (kpio_process *p = sys->procs; p; p = p->next)
+            if (p->pid > last && (!next || p->pid < next->pid))
+                next = p;
+        if (!next)
+            break;
+        if (n < max)
+            put_info(out + n * sizeof(kpio_proc_info), sys, next);
+        n++;
+        last = next->pid;
+    }
+    sys->be.unlock(sys->be.data);
+    kpio_st32(count_out, n);
+    return KPIO_OK;
+}
