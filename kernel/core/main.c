@@ -48,6 +48,7 @@
 #include "dev/acpi.h"
 #include "dev/serial.h"
 #include "mm/mm_boot.h"
+#include "net/net.h"
 #include "sched/thread.h"
 
 
@@ -121,6 +122,7 @@ _Noreturn void kernel_main(const struct kpio_boot_info *bi)
     sched_init();
     smp_init();
     serial_init();
+    net_init();
 
     /* 11. */
     kernel_prompt_tsc = rdtsc();

@@ -321,7 +321,8 @@ void net_unlock(struct net_stack *ns);
 void net_flush(struct net_stack *ns);
 uint64_t net_now(struct net_stack *ns);
 uint32_t net_random(struct net_stack *ns);
-/* Wait on cv with the lock held; false on timeout (timeout_ns 0 = forever). */
+/* Wait on cv with the lock held; false on timeout (timeout_ns 0 = forever).
+ * May return early (spuriously): callers loop on their condition. */
 bool net_wait(struct net_stack *ns, struct condvar *cv, uint64_t timeout_ns);
 /* Queue a frame for input after the current operation (loopback). */
 void net_defer_input(struct net_stack *ns, struct netif *nif, struct netbuf *nb);
