@@ -9,7 +9,10 @@
 
 STORAGE_OUT      := $(HOST_BUILD)/storage
 STORAGE_CFLAGS   := $(HOST_CFLAGS) -Itests/unit/kshim -Ikernel -Itests/unit/fs -MMD -MP
-STORAGE_PORTABLE := $(sort $(wildcard kernel/dev/blk*.c kernel/fs/*.c kernel/fs/fat/*.c))
+# Portable code only: the storage_*.c files are the kernel's glue (PCI,
+# virtio, monitor, boot mounts) and are built into the kernel alone.
+STORAGE_PORTABLE := $(sort $(filter-out kernel/fs/storage_%.c,$(wildcard kernel/dev/blk*.c kernel/fs/*.c \
+                      kernel/fs/fat/*.c)) kernel/dev/virtio/virtqueue.c)
 STORAGE_SUPPORT  := tests/unit/kshim/kshim.c tests/unit/fs/hostblk.c tests/unit/fs/testutil.c
 STORAGE_OBJS     := $(patsubst %.c,$(STORAGE_OUT)/obj/%.o,$(STORAGE_PORTABLE) $(STORAGE_SUPPORT))
 STORAGE_FUZZ_OBJS := $(patsubst %.c,$(STORAGE_OUT)/fuzzobj/%.o,$(STORAGE_PORTABLE) \
@@ -75,3 +78,21 @@ fuzz-fat: $(STORAGE_FUZZER) $(patsubst $(STORAGE_OUT)/images/%,$(STORAGE_OUT)/fu
 	    -timeout=20 $(STORAGE_OUT)/fuzz-corpus $(STORAGE_OUT)/fuzz-seeds tests/fuzz/fat-regressions
 
 -include $(STORAGE_OBJS:.o=.d) $(STORAGE_FUZZ_OBJS:.o=.d)
+
+# ---- the boot image's partitions (tools/image.mk) ----
+# KPIO-DATA: FAT32, 512 MiB (sparse), 4 KiB clusters, filled from data/;
+# mounted read-write at /data. KPIO-SCRATCH: 16 MiB of nothing, for the
+# in-kernel block-device tests (kpio-qemu boots a copy of the image).
+STORAGE_DATA_FILES := $(shell find data -type f 2>/dev/null)
+$(BUILD)/data.img: $(STORAGE_DATA_FILES) kernel/storage.mk
+	@mkdir -p $(dir $@)
+	rm -f $@
+	mkfs.fat -F 32 -s 8 -n KPIO-DATA -C $@ 524288 > /dev/null
+	cd data && MTOOLS_SKIP_CHECK=1 mcopy -s -Q -i ../$@ * ::/
+
+$(BUILD)/scratch.img:
+	@mkdir -p $(dir $@)
+	truncate -s 16M $@
+
+IMAGE_PARTS      += --part KPIO-DATA:0700:$(BUILD)/data.img --part KPIO-SCRATCH:8300:$(BUILD)/scratch.img
+IMAGE_PART_FILES += $(BUILD)/data.img $(BUILD)/scratch.img

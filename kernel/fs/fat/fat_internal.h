@@ -112,6 +112,7 @@ struct fat_fs {
 
     struct fat_node *root;
     struct fat_node *hash[FAT_HASH_SIZE];
+    struct thread *scanner;     /* the background table scan (joined at unmount) */
 };
 
 /* ---- fat_table.c: the allocation table ---- */
@@ -119,8 +120,9 @@ int fat_get(struct fat_fs *fs, uint32_t cluster, uint32_t *value);
 int fat_set(struct fat_fs *fs, uint32_t cluster, uint32_t value);
 bool fat_is_eoc(const struct fat_fs *fs, uint32_t value);
 bool fat_valid_cluster(const struct fat_fs *fs, uint32_t cluster);
-/* Scan the table at mount: build the free map, check every entry and look
- * for loops and cross-links. Returns 0, -ENOMEM, -EIO; sets fs->damaged. */
+/* Scan the table (once; at mount for writable volumes, on first need for
+ * read-only ones): build the free map, check every entry, look for loops
+ * and cross-links. Returns 0, -ENOMEM, -EIO; sets fs->damaged. */
 int fat_scan(struct fat_fs *fs);
 /* Allocate up to `want` clusters, as one run when possible near `hint`,
  * chained together and ended; returns the count (> 0) and *first, or
