@@ -15,10 +15,10 @@
 #include "net/netcmd.h"
 #include "core/cmdline.h"
 #include "core/monitor.h"
-#if __has_include("dev/virtio/virtio.h")
-#include "dev/virtio/net.h"
-#define NET_HAVE_VIRTIO 1
-#endif
+
+/* The virtio-net driver (kernel/dev/virtio/net.c) is linked once the virtio
+ * transport is part of the kernel build; until then this is NULL. */
+extern void virtio_net_init(void) __attribute__((weak));
 
 static struct net_stack *kernel_stack;
 
@@ -148,8 +148,7 @@ int net_init(void)
     }
     net_configure_dns();
     net_register_commands();
-#ifdef NET_HAVE_VIRTIO
-    virtio_net_init();
-#endif
+    if (virtio_net_init)
+        virtio_net_init();
     return 0;
 }
