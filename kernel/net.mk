@@ -109,3 +109,10 @@ test-net-host: $(NET_TOOLS_DIR)/kpio-nethost $(NET_TOOLS_DIR)/kpio-impair
 	@/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/net/test_host_interop.py
 
 TEST_TARGETS += test-net-host
+
+# ---- the stack in the kernel, over virtio-net in QEMU, against Linux peers ----
+.PHONY: test-net-qemu
+test-net-qemu: $(BUILD)/kpio.img $(NET_TOOLS_DIR)/kpio-impair
+	@/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/net/test_qemu_net.py
+
+TEST_TARGETS += test-net-qemu

@@ -331,6 +331,19 @@ static void counter(const struct netcmd_io *io, const char *name, uint64_t v)
 
 static int cmd_netstat(struct net_stack *ns, const struct netcmd_io *io, int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "-m") == 0) {
+        /* Memory: for leak checks before and after a workload. */
+        struct mm_stats st;
+        struct net_usage u;
+        mm_get_stats(&st);
+        net_get_usage(ns, &u);
+        out(io, "netbufs %ld heap-objects %llu frames-free %llu tcp %u listen %u half-open %u "
+                "time-wait %u udp %u sockets %u\n",
+            netbuf_live(), (unsigned long long)st.heap_allocations,
+            (unsigned long long)st.frames_free, u.tcp_pcbs, u.tcp_listeners, u.tcp_half_open,
+            u.tcp_time_wait, u.udp_pcbs, u.sockets);
+        return 0;
+    }
     if (argc == 2 && strcmp(argv[1], "-s") == 0) {
         struct net_counters c;
         net_get_counters(ns, &c);
@@ -364,6 +377,9 @@ static int cmd_netstat(struct net_stack *ns, const struct netcmd_io *io, int arg
         counter(io, "resets received", c.tcp_resets_received);
         counter(io, "out of window", c.tcp_out_of_window);
         counter(io, "SYNs dropped", c.tcp_syn_dropped);
+        counter(io, "SYNs evicted", c.tcp_syn_evicted);
+        counter(io, "challenge ACKs", c.tcp_challenge_acks);
+        counter(io, "bad headers", c.tcp_bad_header);
         return 0;
     }
     int max = 256;
@@ -872,6 +888,101 @@ static int tcp_cps(struct net_stack *ns, const struct netcmd_io *io, const char 
     return r < 0 ? fail(io, "tcp cps", r) : 0;
 }
 
+/* A background echo service (one thread per connection) for tests where
+ * Linux connects while the console stays free: `tcp echod PORT`, stopped
+ * by `tcp echod stop`. */
+struct echod {
+    struct net_stack *ns;
+    struct socket *listener;
+    struct thread *thread;
+};
+static struct echod *echod_running;
+
+static void echo_conn_thread(void *arg)
+{
+    struct socket *s = arg;
+    uint8_t *buf = kmalloc(8192);
+    long n;
+    while (buf && (n = sock_recv(s, buf, 8192, 0)) > 0) {
+        for (long off = 0; off < n;) {
+            long w = sock_send(s, buf + off, (size_t)(n - off), 0);
+            if (w <= 0)
+                goto done;
+            off += w;
+        }
+    }
+done:
+    kfree(buf);
+    sock_close(s);
+}
+
+static void echod_thread(void *arg)
+{
+    struct echod *e = arg;
+    for (;;) {
+        struct socket *s;
+        int r = sock_accept(e->listener, &s, NULL);
+        if (r == -EAGAIN)
+            continue;
+        if (r < 0)
+            return;                     /* the listener was closed: stop */
+        sock_setopt(s, SOCKOPT_RCVTIMEO_MS, 60000);
+        struct thread *t = thread_create("net-echo", echo_conn_thread, s, PRIO_NORMAL);
+        if (t)
+            thread_detach(t);
+        else
+            sock_close(s);
+    }
+}
+
+static int tcp_echod(struct net_stack *ns, const struct netcmd_io *io, const char *arg)
+{
+    if (strcmp(arg, "stop") == 0) {
+        struct echod *e = echod_running;
+        if (!e)
+            return fail(io, "tcp echod", -ESRCH);
+        echod_running = NULL;
+        sock_shutdown(e->listener, SOCK_SHUT_RDWR);    /* its accept fails now */
+        thread_join(e->thread);
+        sock_close(e->listener);
+        kfree(e);
+        out(io, "echod stopped\n");
+        return 0;
+    }
+    uint64_t port;
+    if (echod_running)
+        return fail(io, "tcp echod", -EALREADY);
+    if (!parse_size(arg, &port) || port == 0 || port > 65535)
+        return fail(io, arg, -EINVAL);
+    struct echod *e = kzalloc(sizeof(*e));
+    if (!e)
+        return fail(io, "tcp echod", -ENOMEM);
+    e->ns = ns;
+    int r = sock_open(ns, SOCK_TCP, &e->listener);
+    struct sock_addr a = { 0, (uint16_t)port };
+    if (r == 0) {
+        sock_setopt(e->listener, SOCKOPT_REUSEADDR, 1);
+        if ((r = sock_bind(e->listener, &a)) == 0)
+            r = sock_listen(e->listener, 128);
+        if (r < 0)
+            sock_close(e->listener);
+    }
+    if (r == 0) {
+        e->thread = thread_create("net-echod", echod_thread, e, PRIO_NORMAL);
+        if (!e->thread) {
+            sock_close(e->listener);
+            r = -ENOMEM;
+        }
+    }
+    if (r < 0) {
+        kfree(e);
+        return fail(io, "tcp echod", r);
+    }
+    echod_running = e;
+    out(io, "echod on port %llu\n", (unsigned long long)port);
+    return 0;
+}
+
 static int cmd_tcp(struct net_stack *ns, const struct netcmd_io *io, int argc, char **argv)
 {
     struct socket *s;
@@ -903,9 +1014,11 @@ static int cmd_tcp(struct net_stack *ns, const struct netcmd_io *io, int argc, c
         return tcp_conns(ns, io, argv[2], argv[3], argv[4], argv[5]);
     } else if (strcmp(sub, "cps") == 0 && argc == 5) {
         return tcp_cps(ns, io, argv[2], argv[3], argv[4]);
+    } else if (strcmp(sub, "echod") == 0 && argc == 3) {
+        return tcp_echod(ns, io, argv[2]);
     } else {
         out(io, "usage: tcp recv HOST PORT | send HOST PORT BYTES | sink PORT | source PORT BYTES\n"
-                "       tcp conns HOST PORT N BYTES | cps HOST PORT N\n");
+                "       tcp conns HOST PORT N BYTES | cps HOST PORT N | echod PORT|stop\n");
         return -EINVAL;
     }
     sock_close(s);
@@ -919,12 +1032,12 @@ const struct netcmd_info netcmd_list[] = {
     { "route", "route [add|del DEST/PREFIX|default via GATEWAY]" },
     { "arp", "arp [-d ADDR]" },
     { "ping", "ping [-c N] [-s SIZE] [-i MS] [-W MS] HOST" },
-    { "netstat", "netstat [-s]" },
+    { "netstat", "netstat [-s|-m]" },
     { "host", "host NAME" },
     { "dns", "dns [SERVER...] | dns hosts NAME ADDR | dns hosts -d NAME | dns flush" },
     { "dhcp", "dhcp [IF] [status|release]" },
     { "http", "http get [-s] [-o FILE] URL" },
-    { "tcp", "tcp recv|send|sink|source|conns|cps ..." },
+    { "tcp", "tcp recv|send|sink|source|conns|cps|echod ..." },
 };
 const int netcmd_count = (int)ARRAY_SIZE(netcmd_list);
 

@@ -243,6 +243,7 @@ struct socket {
     struct net_stack *stack;
     enum sock_type type;
     bool nonblock;
+    bool listen_shut;                /* shutdown() on a listener: accept fails */
     uint64_t rcvtimeo_ns, sndtimeo_ns;
     struct tcp_pcb *tcp;
     struct udp_pcb *udp;

@@ -21,6 +21,10 @@ PEER = os.path.join(REPO, "tests", "net", "peer.py")
 PYTHON = "/usr/bin/python3"
 
 LINUX_ADDR = "10.77.0.1"
+IMAGE = os.path.join(REPO, "build", "kpio.img")
+QEMU_RUNNER = os.path.join(REPO, "tools", "kpio-qemu")
+ANSI = re.compile(r"\x1b\[[0-9;=?]*[A-Za-z]")
+PANIC = re.compile(r"KERNEL (PANIC|EXCEPTION)")
 DOMAIN = "kpio.test"
 
 
@@ -55,7 +59,7 @@ class Lab:
 
     def spawn(self, *cmd, stdin=None, stdout=subprocess.PIPE, stderr=subprocess.STDOUT):
         p = subprocess.Popen(["ip", "netns", "exec", self.ns, *cmd], stdin=stdin, stdout=stdout,
-                             stderr=stderr, text=True, bufsize=1)
+                             stderr=stderr, text=True, bufsize=1, errors="replace")
         self.procs.append(p)
         return p
 
@@ -134,10 +138,12 @@ class Console:
     """Drives a KPIO prompt: send a command line, collect its output up to the
     next prompt. Works on any process whose stdout carries the console."""
 
-    def __init__(self, proc, prompt, name="kpio"):
+    def __init__(self, proc, prompt, name="kpio", eol="\n", log=None):
         self.proc = proc
         self.prompt = prompt
         self.name = name
+        self.eol = eol
+        self.log = open(log, "w") if log else None
         self.lines = queue.Queue()
         self.transcript = []
         self.buf = ""
@@ -171,11 +177,20 @@ class Console:
                 continue
             if ch is None:
                 raise EOFError(f"{self.name} exited; last output:\n{self.buf[-3000:]}")
+            if self.log:
+                self.log.write(ch)
+                self.log.flush()
+            if ch == "\r":
+                continue
             self.buf += ch
+            if "\x1b" in self.buf[-16:]:
+                self.buf = ANSI.sub("", self.buf)
+            if PANIC.search(self.buf[-200:]):
+                raise RuntimeError(f"{self.name}: kernel panic:\n{self.buf[-3000:]}")
 
     def send(self, line):
         """Types a command without waiting for it to finish."""
-        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.write(line + self.eol)
         self.proc.stdin.flush()
 
     def wait(self, timeout=60):
@@ -194,3 +209,41 @@ def parse_transfer(text):
     if not m:
         raise AssertionError(f"no transfer report in:\n{text}")
     return {"bytes": int(m.group(2)), "mbit": float(m.group(3)), "sha256": m.group(4)}
+
+
+def boot_kpio(lab, nic=None, cmdline=None, timeout=600, extra=(), log=None):
+    """Boots build/kpio.img in QEMU inside the lab's namespace (tools/kpio-qemu,
+    hard timeout) with a virtio-net NIC on tap0 (or `nic`: extra QEMU
+    arguments); returns a Console on its serial monitor ("kpio> ")."""
+    cmd = [QEMU_RUNNER, "--smp", "2", "--mem", "1G", "--timeout", str(timeout)]
+    if cmdline:
+        cmd += ["--cmdline", cmdline]
+    if nic is None:
+        cmd += ["--nic", "tap,ifname=tap0"]
+    else:
+        for a in nic:
+            cmd += [f"--qemu-arg={a}"]
+    cmd += list(extra) + [IMAGE]
+    p = lab.spawn(*cmd, stdin=subprocess.PIPE)
+    c = Console(p, "kpio> ", name="kpio-qemu", eol="\r", log=log)
+    c.expect("kpio> ", 120)
+    return c
+
+
+def dgram_nic(lport, rport):
+    """QEMU arguments for a virtio-net NIC whose frames go to a UDP socket on
+    127.0.0.1 (the impairment relay's other end)."""
+    return ["-netdev", f"dgram,id=n0,local.type=inet,local.host=127.0.0.1,local.port={lport},"
+                       f"remote.type=inet,remote.host=127.0.0.1,remote.port={rport}",
+            "-device", "virtio-net-pci,netdev=n0"]
+
+
+def mem_counters(console):
+    """`netstat -m` as a dict of ints."""
+    out = console.cmd("netstat -m")
+    m = re.search(r"netbufs (-?\d+) heap-objects (\d+) frames-free (\d+) tcp (\d+) listen (\d+) "
+                  r"half-open (\d+) time-wait (\d+) udp (\d+) sockets (\d+)", out)
+    if not m:
+        raise AssertionError(f"no counters in: {out}")
+    keys = ["netbufs", "heap", "frames_free", "tcp", "listen", "half_open", "time_wait", "udp", "sockets"]
+    return dict(zip(keys, map(int, m.groups())))

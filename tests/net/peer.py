@@ -10,6 +10,8 @@ with what it saw, and exits.
   peer.py send HOST PORT BYTES   connect and send random bytes
   peer.py recv HOST PORT         connect and read to the end
   peer.py http PORT DIR          HTTP/1.1 file server (until killed)
+  peer.py echoclient HOST PORT   connect to an echo server; print the local
+                                 port; each stdin line is sent and checked
 """
 import hashlib
 import http.server
@@ -131,6 +133,20 @@ def main():
         echo(int(sys.argv[2]))
     elif mode == "close":
         close_server(int(sys.argv[2]))
+    elif mode == "echoclient":
+        conn = socket.create_connection((sys.argv[2], int(sys.argv[3])), timeout=60)
+        print(f"READY {conn.getsockname()[1]}", flush=True)
+        for line in sys.stdin:
+            data = line.encode()
+            conn.sendall(data)
+            got = b""
+            while len(got) < len(data):
+                chunk = conn.recv(65536)
+                if not chunk:
+                    break
+                got += chunk
+            print("echo ok" if got == data else f"echo bad {got[:40]!r}", flush=True)
+        conn.close()
     elif mode == "http":
         os.chdir(sys.argv[3])
         httpd = http.server.ThreadingHTTPServer(("0.0.0.0", int(sys.argv[2])), Handler)
