@@ -605,13 +605,16 @@ static void stream_bytes(struct stream_gen *g, uint8_t *buf, size_t len)
     }
 }
 
+/* "received|sent N bytes in T s (R Mbit/s) sha256 H" (no hash when sha is NULL). */
 static void report(const struct netcmd_io *io, const char *what, uint64_t bytes, uint64_t ns_elapsed,
                    struct sha256 *sha)
 {
-    uint8_t digest[32];
-    char hex[65];
-    sha256_final(sha, digest);
-    sha256_hex(digest, hex);
+    char hex[65] = "(not hashed)";
+    if (sha) {
+        uint8_t digest[32];
+        sha256_final(sha, digest);
+        sha256_hex(digest, hex);
+    }
     uint64_t ms = ns_elapsed / NS_PER_MS;
     uint64_t kbit = ns_elapsed ? bytes * 8 * NS_PER_S / ns_elapsed / 1000 : 0;
     out(io, "%s %llu bytes in %llu.%03llu s (%llu.%03llu Mbit/s) sha256 %s\n", what,
@@ -621,8 +624,8 @@ static void report(const struct netcmd_io *io, const char *what, uint64_t bytes,
 
 #define XFER_CHUNK 65536
 
-/* Reads s to the end, hashing; prints the result. */
-static int tcp_drain(const struct netcmd_io *io, struct socket *s)
+/* Reads s to the end, hashing (unless raw); prints the result. */
+static int tcp_drain(const struct netcmd_io *io, struct socket *s, bool raw)
 {
     uint8_t *buf = kmalloc(XFER_CHUNK);
     if (!buf)
@@ -632,7 +635,8 @@ static int tcp_drain(const struct netcmd_io *io, struct socket *s)
     uint64_t total = 0, t0 = time_ns();
     long n;
     while ((n = sock_recv(s, buf, XFER_CHUNK, 0)) > 0) {
-        sha256_update(&sha, buf, (size_t)n);
+        if (!raw)
+            sha256_update(&sha, buf, (size_t)n);
         total += (uint64_t)n;
         if (stop_requested(io)) {
             n = -ECANCELED;
@@ -642,13 +646,14 @@ static int tcp_drain(const struct netcmd_io *io, struct socket *s)
     kfree(buf);
     if (n < 0)
         return fail(io, "tcp recv", (int)n);
-    report(io, "received", total, time_ns() - t0, &sha);
+    report(io, "received", total, time_ns() - t0, raw ? NULL : &sha);
     return 0;
 }
 
-/* Sends `bytes` of the test stream, then half-closes and waits for the
- * peer's close so that everything is known to have arrived. */
-static int tcp_pour(const struct netcmd_io *io, struct socket *s, uint64_t bytes)
+/* Sends `bytes` of the test stream (zeros and no hashing when raw, for
+ * benchmarks), then half-closes and waits for the peer's close so that
+ * everything is known to have arrived. */
+static int tcp_pour(const struct netcmd_io *io, struct socket *s, uint64_t bytes, bool raw)
 {
     uint8_t *buf = kmalloc(XFER_CHUNK);
     if (!buf)
@@ -661,8 +666,13 @@ static int tcp_pour(const struct netcmd_io *io, struct socket *s, uint64_t bytes
     int r = 0;
     while (sent < bytes && r == 0) {
         size_t n = (size_t)MIN((uint64_t)XFER_CHUNK, bytes - sent);
-        stream_bytes(&gen, buf, n);
-        sha256_update(&sha, buf, n);
+        if (raw) {
+            if (sent == 0)
+                memset(buf, 0, XFER_CHUNK);
+        } else {
+            stream_bytes(&gen, buf, n);
+            sha256_update(&sha, buf, n);
+        }
         for (size_t off = 0; off < n;) {
             long w = sock_send(s, buf + off, n - off, 0);
             if (w < 0) {
@@ -687,7 +697,7 @@ static int tcp_pour(const struct netcmd_io *io, struct socket *s, uint64_t bytes
     kfree(buf);
     if (r < 0)
         return fail(io, "tcp send", r);
-    report(io, "sent", sent, time_ns() - t0, &sha);
+    report(io, "sent", sent, time_ns() - t0, raw ? NULL : &sha);
     return 0;
 }
 
@@ -988,28 +998,35 @@ static int cmd_tcp(struct net_stack *ns, const struct netcmd_io *io, int argc, c
     struct socket *s;
     int r;
     const char *sub = argc > 1 ? argv[1] : "";
+    /* -n after the subcommand: raw data, no SHA-256 (benchmarks). */
+    bool raw = argc > 2 && strcmp(argv[2], "-n") == 0;
+    if (raw) {
+        argv[2] = argv[1];
+        argv++;
+        argc--;
+    }
     if (strcmp(sub, "recv") == 0 && argc == 4) {
         if ((r = tcp_connect_to(ns, io, argv[2], argv[3], &s)) < 0)
             return r;
-        r = tcp_drain(io, s);
+        r = tcp_drain(io, s, raw);
     } else if (strcmp(sub, "send") == 0 && argc == 5) {
         uint64_t bytes;
         if (!parse_size(argv[4], &bytes))
             return fail(io, argv[4], -EINVAL);
         if ((r = tcp_connect_to(ns, io, argv[2], argv[3], &s)) < 0)
             return r;
-        r = tcp_pour(io, s, bytes);
+        r = tcp_pour(io, s, bytes, raw);
     } else if (strcmp(sub, "sink") == 0 && argc == 3) {
         if ((r = tcp_accept_one(ns, io, argv[2], &s)) < 0)
             return r;
-        r = tcp_drain(io, s);
+        r = tcp_drain(io, s, raw);
     } else if (strcmp(sub, "source") == 0 && argc == 4) {
         uint64_t bytes;
         if (!parse_size(argv[3], &bytes))
             return fail(io, argv[3], -EINVAL);
         if ((r = tcp_accept_one(ns, io, argv[2], &s)) < 0)
             return r;
-        r = tcp_pour(io, s, bytes);
+        r = tcp_pour(io, s, bytes, raw);
     } else if (strcmp(sub, "conns") == 0 && argc == 6) {
         return tcp_conns(ns, io, argv[2], argv[3], argv[4], argv[5]);
     } else if (strcmp(sub, "cps") == 0 && argc == 5) {
@@ -1018,6 +1035,7 @@ static int cmd_tcp(struct net_stack *ns, const struct netcmd_io *io, int argc, c
         return tcp_echod(ns, io, argv[2]);
     } else {
         out(io, "usage: tcp recv HOST PORT | send HOST PORT BYTES | sink PORT | source PORT BYTES\n"
+                "       (-n after recv/send/sink/source: zeros, no SHA-256, for benchmarks)\n"
                 "       tcp conns HOST PORT N BYTES | cps HOST PORT N | echod PORT|stop\n");
         return -EINVAL;
     }

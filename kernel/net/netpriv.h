@@ -475,6 +475,8 @@ void tcp_reset(struct tcp_pcb *pcb, int err);
 void tcp_timer_update(struct tcp_pcb *pcb);
 void tcp_established(struct tcp_pcb *pcb);
 uint32_t tcp_ts_now(struct tcp_pcb *pcb);
+uint32_t tcp_ts_offset(struct net_stack *ns, ip4_addr_t laddr, uint16_t lport,
+                       ip4_addr_t raddr, uint16_t rport);
 
 /* tcp_in.c */
 int tcp_parse(struct netbuf *nb, ip4_addr_t src, ip4_addr_t dst, struct tcp_seg *seg);

@@ -155,6 +155,19 @@ uint32_t tcp_new_isn(struct net_stack *ns, ip4_addr_t laddr, uint16_t lport,
     return (uint32_t)(net_now(ns) / 4000) + (uint32_t)f;
 }
 
+/* The timestamp clock's offset for a connection (RFC 7323 §5.4): a keyed
+ * hash of the 4-tuple rather than a random number, so that a new
+ * incarnation of the same 4-tuple carries larger timestamps than the old
+ * one and a peer's TIME_WAIT lets it in (RFC 6191) instead of PAWS
+ * rejecting its SYN. */
+uint32_t tcp_ts_offset(struct net_stack *ns, ip4_addr_t laddr, uint16_t lport,
+                       ip4_addr_t raddr, uint16_t rport)
+{
+    uint64_t h = siphash_2words(ns->isn_secret, (uint64_t)raddr << 32 | laddr,
+                                (uint64_t)rport << 16 | lport | 1ull << 63);
+    return (uint32_t)(h >> 32);
+}
+
 uint32_t tcp_ts_now(struct tcp_pcb *pcb)
 {
     return (uint32_t)(net_now(pcb->stack) / NS_PER_MS) + pcb->ts_offset;
@@ -310,7 +323,7 @@ int tcp_connect(struct tcp_pcb *pcb, ip4_addr_t addr, uint16_t port)
     pcb->iss = tcp_new_isn(ns, laddr, lport, addr, port);
     pcb->snd_una = pcb->snd_nxt = pcb->snd_max = pcb->iss;
     pcb->recover = pcb->iss;
-    pcb->ts_offset = net_random(ns);
+    pcb->ts_offset = tcp_ts_offset(ns, laddr, lport, addr, port);
     pcb->state = TCP_SYN_SENT;
     pcb->error = 0;
     tcp_hash_insert(pcb);

@@ -208,7 +208,7 @@ static void tcp_listen_input(struct tcp_pcb *l, const struct tcp_seg *seg)
     c->iss = tcp_new_isn(ns, c->local_addr, c->local_port, c->remote_addr, c->remote_port);
     c->snd_una = c->snd_nxt = c->snd_max = c->iss;
     c->recover = c->iss;
-    c->ts_offset = net_random(ns);
+    c->ts_offset = tcp_ts_offset(ns, c->local_addr, c->local_port, c->remote_addr, c->remote_port);
     c->state = TCP_SYN_RECEIVED;
     c->listener = l;
     list_push_back(&l->half_open_q, &c->queue_node);
@@ -339,7 +339,11 @@ static void tcp_receive_data(struct tcp_pcb *pcb, uint32_t seq, const uint8_t *d
     uint32_t old = pcb->rcv_nxt;
     pcb->rcv_nxt = tcp_ooo_advance(pcb, pcb->rcv_nxt + len);
     pcb->rcv.len += pcb->rcv_nxt - old;
-    if (filled_hole || push || ++pcb->segs_unacked >= 2 || pcb->rcv.len >= pcb->rcv_buf_size / 2) {
+    /* Count full-sized segments: a large one (the device's receive
+     * offload) counts as several (RFC 5681 §4.2: ACK every second one). */
+    uint32_t segs = MAX(1u, len / pcb->mss);
+    pcb->segs_unacked = (uint8_t)MIN(pcb->segs_unacked + segs, 255u);
+    if (filled_hole || push || pcb->segs_unacked >= 2 || pcb->rcv.len >= pcb->rcv_buf_size / 2) {
         pcb->flags |= TF_ACK_NOW;
     } else if (!(pcb->flags & TF_DELACK)) {
         pcb->flags |= TF_DELACK;

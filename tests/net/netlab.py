@@ -54,6 +54,12 @@ class Lab:
             self.close()
             raise
 
+    def add_tap(self, name, cidr):
+        """A second link (tap device) in the namespace with the host side at cidr."""
+        self.sh("ip", "tuntap", "add", name, "mode", "tap")
+        self.sh("ip", "link", "set", name, "up")
+        self.sh("ip", "addr", "add", cidr, "dev", name)
+
     def sh(self, *cmd, check=True, timeout=30):
         return run(["ip", "netns", "exec", self.ns, *cmd], check=check, timeout=timeout)
 
@@ -211,7 +217,7 @@ def parse_transfer(text):
     return {"bytes": int(m.group(2)), "mbit": float(m.group(3)), "sha256": m.group(4)}
 
 
-def boot_kpio(lab, nic=None, cmdline=None, timeout=600, extra=(), log=None):
+def boot_kpio(lab, nic=None, cmdline=None, timeout=600, extra=(), log=None, tap="tap0"):
     """Boots build/kpio.img in QEMU inside the lab's namespace (tools/kpio-qemu,
     hard timeout) with a virtio-net NIC on tap0 (or `nic`: extra QEMU
     arguments); returns a Console on its serial monitor ("kpio> ")."""
@@ -219,7 +225,7 @@ def boot_kpio(lab, nic=None, cmdline=None, timeout=600, extra=(), log=None):
     if cmdline:
         cmd += ["--cmdline", cmdline]
     if nic is None:
-        cmd += ["--nic", "tap,ifname=tap0"]
+        cmd += ["--nic", f"tap,ifname={tap}"]
     else:
         for a in nic:
             cmd += [f"--qemu-arg={a}"]

@@ -23,11 +23,16 @@
 #include "lib/lib.h"
 #include "mm/mm.h"
 #include "sched/sched.h"
+#include "sched/thread.h"
+#include "arch/x86_64/percpu.h"
 
 /* Feature bits (§5.1.3). */
 #define NET_F_CSUM       (1ull << 0)
 #define NET_F_GUEST_CSUM (1ull << 1)
 #define NET_F_MAC        (1ull << 5)
+#define NET_F_GUEST_TSO4 (1ull << 7)
+#define NET_F_GUEST_TSO6 (1ull << 8)
+#define NET_F_MRG_RXBUF  (1ull << 15)
 #define NET_F_STATUS     (1ull << 16)
 
 /* Configuration (§5.1.4). */
@@ -40,7 +45,9 @@
 #define HDR_F_DATA_VALID 2
 
 #define HDR_LEN    12
-#define SLOT_SIZE  2048
+#define SLOT_SIZE  2048              /* transmit slots; receive slots without MRG_RXBUF */
+#define RX_MRG_SLOT 4096             /* receive slots with mergeable buffers */
+#define RX_MAX_PACKET 65550          /* a large received segment (§5.1.6.3.1) */
 #define MAX_SLOTS  256
 #define RX_BATCH   64
 
@@ -61,6 +68,9 @@ struct vnet {
     uint8_t *rx_mem, *tx_mem;          /* slots, DMA memory */
     uint64_t rx_phys, tx_phys;
     unsigned rx_slots, tx_slots;
+    unsigned rx_slot_size;
+    struct netbuf *rx_partial;         /* a packet spread over several buffers (MRG_RXBUF) */
+    unsigned rx_partial_left;          /* buffers still to come for it */
     spinlock_t tx_lock;
     uint16_t *tx_free;                 /* free transmit slots */
     unsigned tx_nfree;
@@ -94,12 +104,48 @@ static void vnet_config_irq(struct virtio_dev *vdev, void *ctx)
 
 static int rx_give(struct vnet *d, unsigned slot)
 {
-    struct virtq_seg seg = { d->rx_phys + (uint64_t)slot * SLOT_SIZE, SLOT_SIZE, true };
+    struct virtq_seg seg = { d->rx_phys + (uint64_t)slot * d->rx_slot_size, d->rx_slot_size, true };
     return virtq_add(d->rxq, &seg, 1, (void *)(uintptr_t)(slot + 1));
 }
 
-/* Takes up to max finished frames off the receive queue into packet
- * buffers, giving each slot straight back to the device. */
+/* Starts a packet from its first buffer (header + data); NULL if it is
+ * malformed or memory is short (counted). */
+static struct netbuf *rx_start(struct vnet *d, const uint8_t *buf, uint32_t len, unsigned *more)
+{
+    const struct vnet_hdr *h = (const void *)buf;
+    *more = 0;
+    if (len <= HDR_LEN || len > d->rx_slot_size) {
+        d->stats.rx_bad++;
+        return NULL;
+    }
+    unsigned nbufs = virtio_has(d->vdev, NET_F_MRG_RXBUF) ? h->num_buffers : 1;
+    if (nbufs == 0 || (uint64_t)nbufs * d->rx_slot_size > RX_MAX_PACKET + d->rx_slot_size) {
+        d->stats.rx_bad++;
+        return NULL;
+    }
+    uint32_t cap = nbufs == 1 ? len - HDR_LEN : (uint32_t)nbufs * d->rx_slot_size;
+    struct netbuf *nb = netbuf_alloc(NET_HEADROOM, cap);
+    if (!nb) {
+        d->nif.stats.rx_dropped++;
+        *more = nbufs - 1;          /* its other buffers are skipped */
+        return NULL;
+    }
+    memcpy(nb->data, buf + HDR_LEN, len - HDR_LEN);
+    nb->len = len - HDR_LEN;
+    /* A partial checksum comes from a sender on this host and is as good as
+     * verified; DATA_VALID says so outright. */
+    if (virtio_has(d->vdev, NET_F_GUEST_CSUM) && (h->flags & (HDR_F_DATA_VALID | HDR_F_NEEDS_CSUM))) {
+        nb->flags |= NETBUF_RX_CSUM_OK;
+        d->stats.rx_csum_trusted++;
+    }
+    *more = nbufs - 1;
+    return nb;
+}
+
+/* Takes up to max finished packets off the receive queue into packet
+ * buffers, giving each slot straight back to the device. A packet may span
+ * several buffers with MRG_RXBUF (§5.1.6.4); one cut short by the end of
+ * the used ring is finished on the next call. */
 static unsigned rx_collect(struct vnet *d, struct netbuf **out, unsigned max)
 {
     unsigned n = 0;
@@ -110,25 +156,30 @@ static unsigned rx_collect(struct vnet *d, struct netbuf **out, unsigned max)
         if (!token)
             break;
         unsigned slot = (unsigned)(uintptr_t)token - 1;
-        const uint8_t *buf = d->rx_mem + (size_t)slot * SLOT_SIZE;
-        const struct vnet_hdr *h = (const void *)buf;
-        if (len > HDR_LEN && len <= SLOT_SIZE) {
-            struct netbuf *nb = netbuf_alloc(NET_HEADROOM, len - HDR_LEN);
-            if (nb) {
-                memcpy(nb->data, buf + HDR_LEN, len - HDR_LEN);
-                /* A partial checksum comes from a sender on this host and
-                 * is as good as verified; DATA_VALID says so outright. */
-                if (virtio_has(d->vdev, NET_F_GUEST_CSUM) &&
-                    (h->flags & (HDR_F_DATA_VALID | HDR_F_NEEDS_CSUM))) {
-                    nb->flags |= NETBUF_RX_CSUM_OK;
-                    d->stats.rx_csum_trusted++;
-                }
-                out[n++] = nb;
-            } else {
-                d->nif.stats.rx_dropped++;
-            }
+        const uint8_t *buf = d->rx_mem + (size_t)slot * d->rx_slot_size;
+        if (d->rx_partial_left == 0) {
+            unsigned more;
+            struct netbuf *nb = rx_start(d, buf, len, &more);
+            d->rx_partial = nb;
+            d->rx_partial_left = more;
         } else {
-            d->stats.rx_bad++;
+            /* A continuation buffer: data only. */
+            struct netbuf *nb = d->rx_partial;
+            if (nb) {
+                if (len > d->rx_slot_size || nb->len + len > nb->size - NET_HEADROOM) {
+                    d->stats.rx_bad++;
+                    netbuf_free(nb);
+                    d->rx_partial = NULL;
+                } else {
+                    memcpy(nb->data + nb->len, buf, len);
+                    nb->len += len;
+                }
+            }
+            d->rx_partial_left--;
+        }
+        if (d->rx_partial_left == 0 && d->rx_partial) {
+            out[n++] = d->rx_partial;
+            d->rx_partial = NULL;
         }
         rx_give(d, slot);
         gave = true;
@@ -239,7 +290,7 @@ static const struct netif_ops vnet_ops = { .transmit = vnet_transmit };
 static void vnet_free(struct vnet *d)
 {
     if (d->rx_mem)
-        dma_free(d->rx_mem, (size_t)d->rx_slots * SLOT_SIZE);
+        dma_free(d->rx_mem, (size_t)d->rx_slots * d->rx_slot_size);
     if (d->tx_mem)
         dma_free(d->tx_mem, (size_t)d->tx_slots * SLOT_SIZE);
     kfree(d->tx_free);
@@ -258,8 +309,13 @@ static int vnet_probe(struct virtio_dev *vdev)
     spin_init(&d->tx_lock, "vnet-tx");
     sem_init(&d->wake, 0);
 
+    /* Large received segments (the host's GRO/GSO) need mergeable buffers
+     * and checksum trust (§5.1.3.1). */
     uint64_t offered = virtio_device_features(vdev);
-    int r = virtio_negotiate(vdev, offered & (NET_F_CSUM | NET_F_GUEST_CSUM | NET_F_MAC | NET_F_STATUS));
+    uint64_t want = NET_F_CSUM | NET_F_GUEST_CSUM | NET_F_MAC | NET_F_STATUS | NET_F_MRG_RXBUF;
+    if ((offered & (NET_F_MRG_RXBUF | NET_F_GUEST_CSUM)) == (NET_F_MRG_RXBUF | NET_F_GUEST_CSUM))
+        want |= NET_F_GUEST_TSO4 | NET_F_GUEST_TSO6;
+    int r = virtio_negotiate(vdev, offered & want);
     if (r < 0) {
         vnet_free(d);
         return r;
@@ -281,7 +337,8 @@ static int vnet_probe(struct virtio_dev *vdev)
     }
     d->rx_slots = virtq_size(d->rxq);
     d->tx_slots = virtq_size(d->txq);
-    d->rx_mem = dma_alloc((size_t)d->rx_slots * SLOT_SIZE, &d->rx_phys);
+    d->rx_slot_size = virtio_has(vdev, NET_F_MRG_RXBUF) ? RX_MRG_SLOT : SLOT_SIZE;
+    d->rx_mem = dma_alloc((size_t)d->rx_slots * d->rx_slot_size, &d->rx_phys);
     d->tx_mem = dma_alloc((size_t)d->tx_slots * SLOT_SIZE, &d->tx_phys);
     d->tx_free = kmalloc(d->tx_slots * sizeof(*d->tx_free));
     if (!d->rx_mem || !d->tx_mem || !d->tx_free) {
@@ -309,7 +366,10 @@ static int vnet_probe(struct virtio_dev *vdev)
         vnet_free(d);
         return r;
     }
-    struct thread *t = thread_create("vnet-rx", vnet_thread, d, PRIO_HIGH);
+    /* The device's interrupts go to the CPU that set them up (this one):
+     * its thread stays there, so that a frame costs no cross-CPU wake-up. */
+    struct thread_opts opts = { .stack_size = 0, .cpu = (int)this_cpu_id() };
+    struct thread *t = thread_create_opts("vnet-rx", vnet_thread, d, PRIO_HIGH, &opts);
     if (!t) {
         netif_remove(&d->nif);
         vnet_free(d);
@@ -321,9 +381,10 @@ static int vnet_probe(struct virtio_dev *vdev)
     virtio_driver_ok(vdev);
     virtq_kick(d->rxq);
     const uint8_t *m = d->nif.hwaddr;
-    log_info("net: %s: virtio-net %02x:%02x:%02x:%02x:%02x:%02x, %u/%u slots%s%s", d->nif.name,
+    log_info("net: %s: virtio-net %02x:%02x:%02x:%02x:%02x:%02x, %u/%u slots%s%s%s", d->nif.name,
              m[0], m[1], m[2], m[3], m[4], m[5], d->rx_slots, d->tx_slots,
              virtio_has(vdev, NET_F_CSUM) ? ", checksum offload" : "",
+             virtio_has(vdev, NET_F_GUEST_TSO4) ? ", large receive" : "",
              virtio_has(vdev, NET_F_STATUS) ? ", link status" : "");
     net_configure_netif(&d->nif);
     return 0;
