@@ -60,3 +60,13 @@ test-sh: $(SH_UNIT_BIN)
 
 ALL_TARGETS  += $(SH_UNIT_BIN)
 TEST_TARGETS += test-sh
+
+# Test programs for tests/apps (hostile apps, API checks).
+APPS_TEST_BIN := $(BUILD)/wasm/tests
+APPS_TEST_PROGRAMS := hostile kpio_api
+$(APPS_TEST_BIN)/%.wasm: tests/apps/src/%.c $(APPS_SDK_LIB)
+	@mkdir -p $(@D)
+	$(WASM_CC) $(APPS_CFLAGS) $< $(APPS_SDK_LIB) $(APPS_LDFLAGS) -o $@
+
+APPS_EXTRA_WASM += $(addprefix $(APPS_TEST_BIN)/,$(addsuffix .wasm,$(APPS_TEST_PROGRAMS)))
+ALL_TARGETS += $(addprefix $(APPS_TEST_BIN)/,$(addsuffix .wasm,$(APPS_TEST_PROGRAMS)))
