@@ -93,6 +93,8 @@ static bool apply_redirect(struct stage *st, const struct redir *r)
             say("%s: bad file descriptor", target, "");
             ok = false;
         }
+    } else if (strcmp(target, "/dev/null") == 0) {
+        st->fd[r->fd] = -1;   /* the null stream, wherever /dev is */
     } else {
         int flags = r->kind == REDIR_IN ? O_RDONLY
                     : r->kind == REDIR_OUT ? O_WRONLY | O_CREAT | O_TRUNC

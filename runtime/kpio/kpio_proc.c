@@ -69,7 +69,7 @@ static kpio_proc_status end_status(kpio_process *p, wasm_result r, const wasm_er
         } else {
             st.reason = KPIO_EXIT_TRAP;
             st.code = trap_code(err->trap);
-            snprintf(text, sizeof text, "wasm trap: %s", err->message);
+            snprintf(text, sizeof text, "wasm trap: %s", wasm_trap_message(err->trap));
             tell_stderr(p, text);
         }
         break;

@@ -58,6 +58,8 @@ static void test_lexer(void **state)
     assert_string_equal(tokens("echo ${x:-a b}c # comment\nnext"), "W:echo W:${x:-a b}c NL W:next EOF ");
     assert_string_equal(tokens("a\\\nb"), "W:a\\\nb EOF ");
     assert_string_equal(tokens("x \\\n y"), "W:x W:y EOF ");
+    assert_string_equal(tokens("x \\\n"), "W:x INCOMPLETE");
+    assert_string_equal(tokens("x\\\n"), "INCOMPLETE");
     assert_string_equal(tokens("12x>f"), "W:12x > W:f EOF ");
     assert_string_equal(tokens("echo 'open"), "W:echo INCOMPLETE");
     assert_string_equal(tokens("echo \"open\\\""), "W:echo INCOMPLETE");
