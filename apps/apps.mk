@@ -70,3 +70,24 @@ $(APPS_TEST_BIN)/%.wasm: tests/apps/src/%.c $(APPS_SDK_LIB)
 
 APPS_EXTRA_WASM += $(addprefix $(APPS_TEST_BIN)/,$(addsuffix .wasm,$(APPS_TEST_PROGRAMS)))
 ALL_TARGETS += $(addprefix $(APPS_TEST_BIN)/,$(addsuffix .wasm,$(APPS_TEST_PROGRAMS)))
+
+# ---- example apps for docs/apps.md, packaged as .kpioapp ----
+EXAMPLES := notes httpd
+EXAMPLES_DIR := $(BUILD)/wasm/examples
+
+# Each example: its module built into a package folder beside its manifest,
+# then packaged (and checked) with tools/kpio-pkg.
+define EXAMPLE_RULES
+$(EXAMPLES_DIR)/$(1)/pkg/$(1).wasm: apps/examples/$(1)/$(1).c apps/examples/$(1)/pkg/manifest.toml $(APPS_SDK_LIB)
+	@mkdir -p $$(@D)
+	cp apps/examples/$(1)/pkg/manifest.toml $$(@D)/manifest.toml
+	$$(WASM_CC) $$(APPS_CFLAGS) $$< $(APPS_SDK_LIB) $$(APPS_LDFLAGS) -o $$@
+
+$(EXAMPLES_DIR)/$(1).kpioapp: $(EXAMPLES_DIR)/$(1)/pkg/$(1).wasm tools/kpio-pkg $(HOST_BUILD)/kpio-pkgcheck
+	tools/kpio-pkg build $(EXAMPLES_DIR)/$(1)/pkg -o $$@ >/dev/null
+endef
+$(foreach e,$(EXAMPLES),$(eval $(call EXAMPLE_RULES,$(e))))
+
+EXAMPLES_PKGS := $(addprefix $(EXAMPLES_DIR)/,$(addsuffix .kpioapp,$(EXAMPLES)))
+APPS_EXTRA_WASM += $(EXAMPLES_PKGS)
+ALL_TARGETS += $(EXAMPLES_PKGS)
