@@ -5,8 +5,13 @@
 
 PYTEST := /usr/bin/python3 -m pytest
 
+# With the runtime in the tree, the suite runs under kpio-wasm.
+ifneq ($(wildcard runtime/runtime.mk),)
+APPS_TEST_RUNNER := $(HOST_BUILD)/kpio-wasm
+endif
+
 .PHONY: test-apps test-pkg
-test-apps: $(COREUTILS_WASM) $(APPS_EXTRA_WASM)
+test-apps: $(COREUTILS_WASM) $(APPS_EXTRA_WASM) $(APPS_TEST_RUNNER)
 	@$(PYTEST) -q tests/apps
 
 test-pkg: $(HOST_BUILD)/kpio-pkgcheck $(COREUTILS_WASM) $(APPS_SDK_LIB)
