@@ -113,10 +113,9 @@ int main(int argc, char **argv)
         want_lines = want_words = want_bytes = true;
     int ncounts = want_lines + want_words + want_chars + want_bytes;
 
-    char *stdin_only[] = { "-", NULL };
     bool named = optind < argc;
-    char **files = named ? argv + optind : stdin_only;
-    int nfiles = named ? argc - optind : 1;
+    int nfiles;
+    char **files = app_operands(argc, argv, &nfiles);
     int width = column_width(files, nfiles, ncounts);
 
     struct counts total = { 0, 0, 0, 0 };

@@ -407,3 +407,26 @@ int exec_text(const char *text, const char *where)
     free(pending);
     return status;
 }
+
+int exec_file(const char *path, int err_fd)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        dprintf(err_fd, "%s: %s: %s\n", sh.name, path, strerror(errno));
+        return -1;
+    }
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    char buf[8192];
+    size_t n;
+    while (m && (n = fread(buf, 1, sizeof buf, f)) > 0)
+        fwrite(buf, 1, n, m);
+    fclose(f);
+    if (!m)
+        return -1;
+    fclose(m);
+    int status = exec_text(text, path);
+    free(text);
+    return status;
+}

@@ -146,24 +146,9 @@ static int repl(void)
 
 static int run_file(const char *path)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        fprintf(stderr, "%s: %s: %s\n", sh.name, path, strerror(errno));
+    int status = exec_file(path, 2);
+    if (status < 0)
         return 127;
-    }
-    char *text = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&text, &len);
-    char buf[8192];
-    size_t n;
-    while (m && (n = fread(buf, 1, sizeof buf, f)) > 0)
-        fwrite(buf, 1, n, m);
-    fclose(f);
-    if (!m)
-        return 2;
-    fclose(m);
-    int status = exec_text(text, path);
-    free(text);
     return sh.exiting ? sh.exit_status : status;
 }
 

@@ -168,6 +168,9 @@ extern struct shell sh;
 int exec_list(const struct list *l);
 /* Parse and run text (a script's lines, -c, source). */
 int exec_text(const char *text, const char *where);
+/* Run the commands in a file; -1 (after a message on err_fd) if it cannot
+ * be read, else the status of its last command. */
+int exec_file(const char *path, int err_fd);
 /* Reap finished background jobs; report them when interactive. */
 void exec_reap_background(bool report);
 /* wait: for background job pid, or all of them (pid 0); returns the status. */

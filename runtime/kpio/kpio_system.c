@@ -161,6 +161,15 @@ void kpio_stop_process(kpio_process *p, enum kpio_stop why)
     kpio_watchdog_need(sys);
 }
 
+/* True while a process we started (not an attached one) runs (lock held). */
+static bool children_running(kpio_system *sys)
+{
+    for (kpio_process *p = sys->procs; p; p = p->next)
+        if (!p->attached && p->state == PROC_RUNNING)
+            return true;
+    return false;
+}
+
 /* The watchdog: every 10 ms, stop processes over their CPU limit and
  * interrupt again those being stopped (a blocking host call may have
  * missed the first interrupt). Ends when the system shuts down. */
@@ -183,13 +192,8 @@ static void watchdog(void *arg)
                 kpio_stop_process(p, STOP_CPU_LIMIT);
             }
         }
-        if (sys->shutting_down && !busy) {
-            bool children = false;
-            for (kpio_process *p = sys->procs; p; p = p->next)
-                children |= !p->attached && p->state == PROC_RUNNING;
-            if (!children)
-                break;
-        }
+        if (sys->shutting_down && !busy && !children_running(sys))
+            break;
         sys->be.unlock(sys->be.data);
         sys->be.sleep_ns(sys->be.data, KPIO_WATCHDOG_NS);
         sys->be.lock(sys->be.data);
@@ -221,14 +225,8 @@ void kpio_system_free(kpio_system *sys)
     for (kpio_process *p = sys->procs; p; p = p->next)
         if (!p->attached)
             kpio_stop_process(p, STOP_SHUTDOWN);
-    for (;;) {
-        bool running = false;
-        for (kpio_process *p = sys->procs; p; p = p->next)
-            running |= !p->attached && p->state == PROC_RUNNING;
-        if (!running)
-            break;
+    while (children_running(sys))
         sys->be.wait(sys->be.data);
-    }
     /* ended children still waiting to be reaped, and attached ones left */
     while (sys->procs) {
         kpio_process *p = sys->procs;
