@@ -172,6 +172,18 @@ FILE *app_open_input(const char *path)
     return f;
 }
 
+FILE *app_open_operand(char **files, int i, bool show_header, int *status)
+{
+    FILE *in = app_open_input(files[i]);
+    if (!in) {
+        *status = 1;
+        return NULL;
+    }
+    if (show_header)
+        app_file_header(files[i], i == 0);
+    return in;
+}
+
 void app_close_input(FILE *f)
 {
     if (f && f != stdin)

@@ -48,6 +48,11 @@ void app_count_option(int option, const char *value, uint64_t *count, char *sign
  * "standard input"), with a blank line before all but the first. */
 void app_file_header(const char *name, bool first);
 
+/* Open operand files[i] for a loop over the operands, first printing its
+ * header when show_header (see app_file_header). NULL, with a message and
+ * *status set to 1, when it cannot be opened. */
+FILE *app_open_operand(char **files, int i, bool show_header, int *status);
+
 /* Open a file operand for reading: "-" is stdin. NULL after a message. */
 FILE *app_open_input(const char *path);
 void app_close_input(FILE *f);

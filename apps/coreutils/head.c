@@ -104,13 +104,9 @@ int main(int argc, char **argv)
     bool show = headers == 1 || (headers == 0 && nfiles > 1);
     int status = 0;
     for (int i = 0; i < nfiles; i++) {
-        FILE *in = app_open_input(files[i]);
-        if (!in) {
-            status = 1;
+        FILE *in = app_open_operand(files, i, show, &status);
+        if (!in)
             continue;
-        }
-        if (show)
-            app_file_header(files[i], i == 0);
         if (all_but)
             head_all_but(in, count, bytes);
         else

@@ -121,11 +121,9 @@ int main(int argc, char **argv)
     struct counts total = { 0, 0, 0, 0 };
     int status = 0;
     for (int i = 0; i < nfiles; i++) {
-        FILE *in = app_open_input(files[i]);
-        if (!in) {
-            status = 1;
+        FILE *in = app_open_operand(files, i, false, &status);
+        if (!in)
             continue;
-        }
         struct counts one = { 0, 0, 0, 0 };
         if (!count_stream(in, &one)) {
             app_warn_errno(files[i]);

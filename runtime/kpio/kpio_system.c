@@ -253,6 +253,20 @@ static bool same_file(const struct kpio_cached_module *c, const wasi_stat *st)
            c->mtime == st->mtim;
 }
 
+/* The cached module for this file, with one more user, or NULL (lock held). */
+static struct kpio_cached_module *cache_lookup(kpio_system *sys, const wasi_stat *st)
+{
+    for (int i = 0; i < KPIO_MODULE_CACHE; i++) {
+        struct kpio_cached_module *c = &sys->cache[i];
+        if (same_file(c, st)) {
+            c->users++;
+            c->last_used = ++sys->cache_clock;
+            return c;
+        }
+    }
+    return NULL;
+}
+
 /* Read the whole file at h (size bytes) into a new buffer. */
 static uint8_t *read_module_file(kpio_system *sys, wasi_handle h, uint64_t size, char *err,
                                  size_t errcap)
@@ -290,16 +304,10 @@ struct kpio_cached_module *kpio_module_get(kpio_system *sys, wasi_handle h, char
         return NULL;
     }
     sys->be.lock(sys->be.data);
-    for (int i = 0; i < KPIO_MODULE_CACHE; i++) {
-        struct kpio_cached_module *c = &sys->cache[i];
-        if (same_file(c, &st)) {
-            c->users++;
-            c->last_used = ++sys->cache_clock;
-            sys->be.unlock(sys->be.data);
-            return c;
-        }
-    }
+    struct kpio_cached_module *hit = cache_lookup(sys, &st);
     sys->be.unlock(sys->be.data);
+    if (hit)
+        return hit;
 
     if (st.size > KPIO_MAX_MODULE_SIZE) {
         snprintf(err, errcap, "module larger than %u MiB", KPIO_MAX_MODULE_SIZE >> 20);
@@ -319,19 +327,16 @@ struct kpio_cached_module *kpio_module_get(kpio_system *sys, wasi_handle h, char
     /* Into the cache: a free slot, else the least recently used idle one.
      * Another thread may have loaded the same file meanwhile: use that. */
     sys->be.lock(sys->be.data);
-    struct kpio_cached_module *slot = NULL;
-    for (int i = 0; i < KPIO_MODULE_CACHE; i++) {
-        struct kpio_cached_module *c = &sys->cache[i];
-        if (same_file(c, &st)) {
-            c->users++;
-            c->last_used = ++sys->cache_clock;
-            sys->be.unlock(sys->be.data);
-            wasm_module_free(m);
-            return c;
-        }
-        if (!c->module && !slot)
-            slot = c;
+    hit = cache_lookup(sys, &st);
+    if (hit) {
+        sys->be.unlock(sys->be.data);
+        wasm_module_free(m);
+        return hit;
     }
+    struct kpio_cached_module *slot = NULL;
+    for (int i = 0; i < KPIO_MODULE_CACHE && !slot; i++)
+        if (!sys->cache[i].module)
+            slot = &sys->cache[i];
     for (int i = 0; i < KPIO_MODULE_CACHE && !slot; i++) {
         struct kpio_cached_module *c = &sys->cache[i];
         if (c->users == 0 && (!slot || c->last_used < slot->last_used))
