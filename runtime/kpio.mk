@@ -26,3 +26,26 @@ $(KPIO_HOST_LIB): $(KPIO_HOST_OBJS)
 	ar rcs $@ $^
 
 ALL_TARGETS += $(KPIO_HOST_LIB)
+
+# ---- kpio-wasm under ASan + UBSan, for the kpio layer's tests ----
+# The kpio layer, the WASI core, their Linux backends and the CLI built with
+# the sanitizers and linked with the runtime's sanitized library; then the
+# kpio API checks and the shell's tests run through it (test-kpio-san).
+KPIO_SAN_CLI_SRCS := runtime/host/kpio_wasm.c runtime/host/cli_inspect.c \
+                     $(wildcard runtime/wasi/*.c) runtime/host/wasi_posix.c
+KPIO_SAN_CLI_OBJS := $(patsubst %.c,$(KPIO_HOST_DIR)/san/%.o,$(KPIO_SAN_CLI_SRCS))
+KPIO_WASM_SAN     := $(HOST_BUILD)/kpio-wasm-san
+KPIO_RUNTIME_SAN_LIB ?= $(HOST_BUILD)/san/libkpiowasm.a
+
+$(KPIO_WASM_SAN): $(KPIO_SAN_CLI_OBJS) $(KPIO_HOST_SAN_OBJS) $(KPIO_RUNTIME_SAN_LIB)
+	$(HOST_CC) $(SAN_FLAGS) -o $@ $^ -lm -lpthread
+
+.PHONY: test-kpio-san
+test-kpio-san: $(KPIO_WASM_SAN) $(COREUTILS_WASM) $(APPS_EXTRA_WASM)
+	@KPIO_WASM=$(KPIO_WASM_SAN) $(PYTEST) -q tests/apps/test_kpio.py tests/apps/test_shell.py \
+	    tests/apps/test_examples.py
+
+ifneq ($(wildcard runtime/runtime.mk),)
+ALL_TARGETS  += $(KPIO_WASM_SAN)
+TEST_TARGETS += test-kpio-san
+endif

@@ -3,7 +3,7 @@
 #               build/host/kpio-wasm when the runtime is built, else Node's WASI
 #   test-pkg    kpio-pkg and kpio-pkgcheck round trips (tests/pkg, pytest)
 
-PYTEST := /usr/bin/python3 -m pytest
+PYTEST ?= /usr/bin/python3 -m pytest
 
 # With the runtime in the tree, the suite runs under kpio-wasm.
 ifneq ($(wildcard runtime/runtime.mk),)
