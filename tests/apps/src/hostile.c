@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 static volatile int sink;
+static char *volatile hoard;
 
 /* Recursion the engine sees: every call a WebAssembly call, through a
  * pointer so the compiler cannot make it a loop, with nothing on the
@@ -74,6 +75,9 @@ int main(int argc, char **argv)
                 return 3;
             }
             memset(p, 1, 1 << 20);
+            /* keep every block reachable, or the compiler drops them all */
+            *(char **)p = hoard;
+            hoard = p;
             total += 1 << 20;
         }
     }
