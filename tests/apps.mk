@@ -18,3 +18,27 @@ test-pkg: $(HOST_BUILD)/kpio-pkgcheck $(COREUTILS_WASM) $(APPS_SDK_LIB)
 	@$(PYTEST) -q tests/pkg
 
 TEST_TARGETS += test-apps test-pkg
+
+# ---- make bench: app start, host calls, memory per instance (hosted) ----
+APPS_BENCH_DIR := $(BUILD)/bench/apps
+APPS_BENCH_WASM := $(addprefix $(APPS_BENCH_DIR)/,spawn_bench.wasm hostcall_bench.wasm \
+                     instances_bench.wasm hello.wasm)
+
+$(APPS_BENCH_DIR)/%.wasm: tests/bench/apps/%.c $(APPS_SDK_LIB)
+	@mkdir -p $(@D)
+	$(WASM_CC) -O2 -Isdk/include $< $(APPS_SDK_LIB) -Wl,--strip-debug -o $@
+
+$(APPS_BENCH_DIR)/native_baseline: tests/bench/apps/native_baseline.c
+	@mkdir -p $(@D)
+	$(BENCH_CC) -O2 -o $@ $<
+
+.PHONY: bench-apps
+bench-apps: $(APPS_BENCH_WASM) $(APPS_BENCH_DIR)/native_baseline $(HOST_BUILD)/kpio-wasm \
+            $(APPS_BIN)/sleep.wasm
+	@/usr/bin/python3 tests/bench/apps/bench_apps.py --kpio $(HOST_BUILD)/kpio-wasm \
+	    --bench $(APPS_BENCH_DIR) --native $(APPS_BENCH_DIR)/native_baseline \
+	    --busybox /bin/busybox --sleep $(APPS_BIN)/sleep.wasm
+
+ifneq ($(wildcard runtime/runtime.mk),)
+BENCH_TARGETS += bench-apps
+endif
