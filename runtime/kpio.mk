@@ -49,3 +49,13 @@ ifneq ($(wildcard runtime/runtime.mk),)
 ALL_TARGETS  += $(KPIO_WASM_SAN)
 TEST_TARGETS += test-kpio-san
 endif
+
+# ---- the portable part, compiled as the kernel will (a build check) ----
+KPIO_KERNEL_CHECK_OBJS := $(patsubst runtime/kpio/%.c,$(BUILD)/kpio-freestanding/%.o,$(wildcard runtime/kpio/*.c))
+$(BUILD)/kpio-freestanding/%.o: runtime/kpio/%.c $(KPIO_HOST_HDRS)
+	@mkdir -p $(@D)
+	$(CC) --target=x86_64-unknown-none -std=c11 -O2 -Wall -Wextra -Werror -ffreestanding -nostdlib \
+	    -mno-red-zone -mcmodel=kernel -fno-pic -Ikernel -Iinclude $(KPIO_HOST_INC) \
+	    -DKPIO_SYSTEM_HEADER='"kpio_kernel.h"' -DWASI_SYSTEM_HEADER='"kpio_kernel.h"' -c $< -o $@
+
+ALL_TARGETS += $(KPIO_KERNEL_CHECK_OBJS)

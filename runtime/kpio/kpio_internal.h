@@ -79,6 +79,15 @@ struct kpio_system {
 };
 
 /* ---- guest memory (kpio_link.c) ---- */
+/* True if the n bytes at p hold a NUL (strings from guests must not). */
+static inline bool kpio_has_nul(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] == 0)
+            return true;
+    return false;
+}
+
 /* Host address of guest [ptr, ptr + len), or NULL if outside memory 0. */
 uint8_t *kpio_mem(wasm_instance *inst, uint32_t ptr, uint32_t len);
 void kpio_st16(uint8_t *p, uint16_t v);

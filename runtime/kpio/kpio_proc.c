@@ -216,7 +216,7 @@ static kpio_errno child_preopens(kpio_process *self, wasm_instance *inst, wasi_c
         const uint8_t *text = kpio_mem(inst, path, len);
         if (!text)
             return KPIO_EFAULT;
-        if (memchr(text, 0, len))
+        if (kpio_has_nul(text, len))
             return KPIO_EINVAL;
         wasi_handle h;
         uint8_t type;
