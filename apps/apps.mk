@@ -36,7 +36,7 @@ ALL_TARGETS += $(COREUTILS_WASM)
 
 # ---- the shell ----
 SH_SRCS := apps/sh/main.c apps/sh/lex.c apps/sh/parse.c apps/sh/expand.c apps/sh/vars.c \
-           apps/sh/exec.c apps/sh/builtins.c apps/sh/lineedit.c
+           apps/sh/exec.c apps/sh/builtins.c apps/sh/lineedit.c apps/sh/complete.c
 SH_OBJS := $(patsubst apps/%.c,$(APPS_OBJ)/%.o,$(SH_SRCS))
 
 $(APPS_BIN)/sh.wasm: $(SH_OBJS) $(APPS_COMMON_LIB) $(APPS_SDK_LIB)

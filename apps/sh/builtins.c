@@ -349,6 +349,11 @@ static const struct builtin *find_builtin(const char *name)
     return NULL;
 }
 
+const char *builtin_name(size_t index)
+{
+    return index < sizeof builtins / sizeof builtins[0] ? builtins[index].name : NULL;
+}
+
 bool builtin_exists(const char *name)
 {
     return find_builtin(name) != NULL;

@@ -81,7 +81,7 @@ static char *read_command_line(bool continuation, bool raw_terminal)
     char *prompt = make_prompt(continuation);
     if (raw_terminal)
         kpio_term_set_mode(0, KPIO_TERM_RAW);
-    char *line = lineedit_read(prompt, 0, 2);
+    char *line = lineedit_read(prompt, 0, 2, complete_line);
     if (raw_terminal)
         kpio_term_set_mode(0, KPIO_TERM_COOKED);
     free(prompt);

@@ -208,3 +208,17 @@ def test_interactive_continuation_and_cancel(apps):
     r = apps.run("sh", "-i", stdin=keys)
     assert r.stdout == b"multi\nline\n1\ndone\n"
     assert b"> " in r.stderr and b"^C" in r.stderr
+
+
+def test_tab_completion(apps):
+    apps.write("a-long-file-name.txt", "completed\n")
+    os.makedirs(apps.path("some-directory"))
+    apps.write("some-directory/inner.txt", "inner\n")
+    keys = (b"ec\t hi\r"                       # a program on $PATH
+            b"cat a-lo\t\r"                    # a file
+            b"cat som\tin\t\r"                 # a directory, then a file in it
+            b"he\t\t\x15\r"                    # head, help, hexdump: a list
+            b"exit\r")
+    r = apps.run("sh", "-i", stdin=keys)
+    assert r.stdout == b"hi\ncompleted\ninner\n"
+    assert b"head" in r.stderr and b"help" in r.stderr and b"hexdump" in r.stderr
