@@ -103,6 +103,8 @@ kpio_errno kpio_get_sockaddr(wasm_instance *inst, uint32_t ptr, kpio_sockaddr *a
 /* The handle behind guest fd `fd`, its WASI filetype and rights. */
 kpio_errno kpio_fd_get(wasi_ctx *ctx, uint32_t fd, wasi_handle *h, uint8_t *filetype,
                        uint64_t *rights);
+/* The rights of guest fd `fd` (0 and 0 if there is none). */
+void kpio_fd_rights(wasi_ctx *ctx, uint32_t fd, uint64_t *base, uint64_t *inheriting);
 /* Add an owned handle as a new guest fd; on failure the caller still owns h. */
 kpio_errno kpio_fd_add(wasi_ctx *ctx, wasi_handle h, uint8_t filetype, bool nonblock,
                        uint32_t *fd);

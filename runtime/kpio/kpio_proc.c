@@ -220,18 +220,19 @@ static kpio_errno child_preopens(kpio_process *self, wasm_instance *inst, wasi_c
             return KPIO_EINVAL;
         wasi_handle h;
         uint8_t type;
-        uint64_t rights;
-        kpio_errno err = kpio_fd_get(self->wasi, dir_fd, &h, &type, &rights);
+        kpio_errno err = kpio_fd_get(self->wasi, dir_fd, &h, &type, NULL);
         if (err != KPIO_OK)
             return err;
         if (type != KPIO_FILETYPE_DIRECTORY)
             return KPIO_ENOTDIR;
+        uint64_t rights, inheriting;
+        kpio_fd_rights(self->wasi, dir_fd, &rights, &inheriting);
         char *name = kpio_malloc(len + 1);
         if (!name)
             return KPIO_ENOMEM;
         memcpy(name, text, len);
         name[len] = 0;
-        err = give_directory(sys, child, h, name, rights, ~0ull);
+        err = give_directory(sys, child, h, name, rights, inheriting);
         kpio_free(name);
         if (err != KPIO_OK)
             return err;
@@ -306,10 +307,17 @@ KPIO_IMPL(kpio_h_proc_spawn)
             if (wasi_ctx_add_env(child, env[i]) < 0)
                 e = KPIO_ENOMEM;
         for (int i = 0; e == KPIO_OK && i < 3; i++) {
-            if (wasi_ctx_set_stdio(child, i, stdio[i], true) < 0)
+            if (wasi_ctx_set_stdio(child, i, stdio[i], true) < 0) {
                 e = KPIO_ENOMEM;
-            else
+            } else {
                 stdio[i] = -1;   /* the context owns it now */
+                /* no more than the caller could do with it */
+                if (rq.stdio[i] != KPIO_STDIO_NULL) {
+                    uint64_t base, inheriting;
+                    kpio_fd_rights(self->wasi, rq.stdio[i], &base, &inheriting);
+                    kpio_fd_restrict(child, (uint32_t)i, base, inheriting);
+                }
+            }
         }
         if (e == KPIO_OK)
             e = child_preopens(self, inst, child, rq.flags, rq.preopens, rq.preopen_count);

@@ -8,6 +8,7 @@
  *   kpio_api --nonet           checks for a process without network permission
  */
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <kpio.h>
 #include <stdio.h>
@@ -176,6 +177,55 @@ static void check_spawn_errors(void)
     close(mod);
 }
 
+/* Run /bin/ls.wasm ARG with one explicit preopen (/tests as /jail) and
+ * nothing else; returns what it printed and its status. */
+static int ls_in_jail(const char *arg, char *out, size_t cap)
+{
+    int module = open("/bin/ls.wasm", O_RDONLY);
+    int dir = open("/tests", O_RDONLY | O_DIRECTORY);
+    kpio_fd p[2];
+    kpio_pipe(p);
+    char args[64];
+    int n = snprintf(args, sizeof args, "ls%c%s", 0, arg) + 1;
+    static const char jail[] = "/jail";
+    kpio_preopen pre = { (uint32_t)dir, (kpio_ptr)(uintptr_t)jail, sizeof jail - 1 };
+    kpio_spawn_request req;
+    memset(&req, 0, sizeof req);
+    req.module_fd = (uint32_t)module;
+    req.argv = (kpio_ptr)(uintptr_t)args;
+    req.argv_len = (uint32_t)n;
+    req.stdin_fd = KPIO_STDIO_NULL;
+    req.stdout_fd = (uint32_t)p[1];
+    req.stderr_fd = (uint32_t)p[1];
+    req.preopens = (kpio_ptr)(uintptr_t)&pre;
+    req.preopen_count = 1;
+    kpio_pid pid;
+    kpio_proc_status st = { 0, 0, -1, 0 };
+    kpio_errno e = kpio_proc_spawn(&req, &pid);
+    close(p[1]);
+    close(module);
+    close(dir);
+    size_t len = 0;
+    ssize_t got;
+    while (e == KPIO_OK && len < cap - 1 && (got = read(p[0], out + len, cap - 1 - len)) > 0)
+        len += (size_t)got;
+    out[len] = 0;
+    close(p[0]);
+    if (e == KPIO_OK)
+        kpio_proc_wait(pid, 0, &st);
+    return st.code;
+}
+
+static void check_preopens(void)
+{
+    char out[512];
+    int code = ls_in_jail("/jail", out, sizeof out);
+    CHECK("explicit preopen", code == 0 && strstr(out, "hostile.wasm") && strstr(out, "kpio_api.wasm"),
+          "code=%d out=%s", code, out);
+    code = ls_in_jail("/bin", out, sizeof out);
+    CHECK("nothing else visible", code != 0 && !strstr(out, "ls.wasm"), "code=%d out=%s", code, out);
+}
+
 static void check_pipes(void)
 {
     kpio_fd p[2];
@@ -325,6 +375,7 @@ int main(int argc, char **argv)
     hostile_path = argv[1];
     check_processes();
     check_spawn_errors();
+    check_preopens();
     check_pipes();
     check_sockets();
     check_system();
