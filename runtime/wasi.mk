@@ -54,3 +54,22 @@ test-wasi-unit: $(WASI_UNIT_BIN)
 	@$(WASI_UNIT_BIN) > $(WASI_DIR)/unit.log 2>&1; rc=$$?; cat $(WASI_DIR)/unit.log; \
 	 pass=$$(grep -c '^\[       OK \]' $(WASI_DIR)/unit.log); \
 	 echo "$$pass passed, $$rc failed"; exit $$rc
+
+# ---- fuzzing: path operations against a sandbox with symlinks out ----
+WASI_FUZZ_BIN := $(WASI_DIR)/wasi_sandbox_fuzz
+FUZZ_SECONDS ?= 60
+
+$(WASI_FUZZ_BIN): tests/fuzz/wasi_sandbox_fuzz.c tests/unit/wasi/fake_engine.c $(WASI_LIB_SRCS) \
+                  $(WASI_HEADERS) tests/unit/wasi/fake_engine.h
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) $(FUZZ_FLAGS) $(WASI_INC) -Itests/unit/wasi -o $@ \
+	    tests/fuzz/wasi_sandbox_fuzz.c tests/unit/wasi/fake_engine.c $(WASI_LIB_SRCS)
+
+FUZZ_TARGETS += fuzz-wasi-sandbox
+
+# New inputs go to a working copy under build/; the seeds stay as they are.
+.PHONY: fuzz-wasi-sandbox
+fuzz-wasi-sandbox: $(WASI_FUZZ_BIN)
+	@mkdir -p $(WASI_DIR)/fuzz-corpus
+	$(WASI_FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(WASI_DIR)/ \
+	    $(WASI_DIR)/fuzz-corpus tests/fuzz/wasi_sandbox

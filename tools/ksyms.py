@@ -3,7 +3,9 @@
 
     nm -S -n --defined-only kernel.elf | tools/ksyms.py > ksyms.bin
 
-Keeps text symbols (t/T/W), sorted by address, first name wins on duplicates.
+Keeps text symbols (t/T/W), sorted by address. Where several names share an
+address, a function (non-zero size) beats a label, and a plain name beats a
+linker-defined one starting with "__" (so _start, not __kernel_start).
 """
 import struct
 import sys
@@ -24,10 +26,11 @@ def parse_nm(lines):
             continue
         if kind not in ("t", "T", "W", "w"):
             continue
-        a = int(addr, 16)
-        if a not in symbols:
-            symbols[a] = (int(size, 16), name)
-    return sorted((a, s, n) for a, (s, n) in symbols.items())
+        a, s = int(addr, 16), int(size, 16)
+        rank = (s > 0, not name.startswith("__"))
+        if a not in symbols or rank > symbols[a][2]:
+            symbols[a] = (s, name, rank)
+    return sorted((a, s, n) for a, (s, n, _) in symbols.items())
 
 
 def build(symbols):

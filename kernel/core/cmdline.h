@@ -6,6 +6,9 @@
  *              bench=NAME[,NAME...]|all  run in-kernel benchmarks, then exit QEMU
  *              loglevel=0..3             console log level (default 2, info)
  *              console=serial|fb|both    where kernel text goes (default both)
+ *              crash=KIND                crash on purpose (crashtest.c), test mode
+ *              panic=halt                in test mode, halt after a fatal report
+ *                                        instead of exiting QEMU
  * Other subsystems may read their own keys.
  */
 #ifndef KPIO_CMDLINE_H

@@ -17,4 +17,8 @@ extern struct kpio_boot_info boot_info;
 extern uint64_t kernel_entry_tsc;
 extern uint64_t kernel_prompt_tsc;
 
+/* The TSC rate in Hz, measured against the PIT the first time (about 50 ms;
+ * boot_time.c). For reports and benchmarks; time_ns() is the kernel's clock. */
+uint64_t boot_tsc_hz(void);
+
 #endif

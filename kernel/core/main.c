@@ -22,16 +22,16 @@
  *    10. serial_init()            interrupt-driven COM1 (replaces the early console
  *                                 with console_unregister/console_register)
  *   then, here:
- *    11. kernel_prompt_tsc = now; test=/bench= run ktest_main() and exit QEMU;
+ *    11. kernel_prompt_tsc = now; crash= (crashtest.c) crashes on purpose;
+ *        test=/bench= run ktest_main() and exit QEMU;
  *    12. otherwise monitor_start() (core helper) shows `kpio> ` and never returns.
  *
- * Steps 4-10 and 12 are called through weak references: until a step's code is
- * linked in, it is skipped (and main.c's own minimal prompt stands in for the
- * monitor). Once all of them exist, drop the "#pragma weak" lines.
+ * From step 8 on, this function runs as the kernel thread "main".
  */
 #include "core/kernel.h"
 #include "core/cmdline.h"
 #include "core/console.h"
+#include "core/crashtest.h"
 #include "core/ksyms.h"
 #include "core/ktest.h"
 #include "core/log.h"
@@ -41,23 +41,15 @@
 #include "dev/fbcon.h"
 #include "dev/serial_early.h"
 #include "lib/lib.h"
+#include "arch/x86_64/apic.h"
+#include "arch/x86_64/smp.h"
+#include "core/monitor.h"
+#include "core/time_boot.h"
+#include "dev/acpi.h"
+#include "dev/serial.h"
+#include "mm/mm_boot.h"
+#include "sched/thread.h"
 
-void mm_init(const struct kpio_boot_info *bi);
-void acpi_init(uint64_t rsdp_phys);
-void interrupts_init(void);
-void time_init(void);
-void sched_init(void);
-void smp_init(void);
-void serial_init(void);
-_Noreturn void monitor_start(void);
-#pragma weak mm_init
-#pragma weak acpi_init
-#pragma weak interrupts_init
-#pragma weak time_init
-#pragma weak sched_init
-#pragma weak smp_init
-#pragma weak serial_init
-#pragma weak monitor_start
 
 struct kpio_boot_info boot_info;
 uint64_t kernel_entry_tsc;
@@ -94,39 +86,6 @@ static uint64_t usable_mib(void)
     return pages * 4096 >> 20;
 }
 
-/* Until the monitor is linked in: a prompt that reads lines from the serial
- * port (polled) and knows `help` and `reboot`. */
-_Noreturn static void fallback_prompt(void)
-{
-    char line[80];
-    size_t len = 0;
-    console_puts("kpio> ");
-    for (;;) {
-        int c = serial_early_getc();
-        if (c < 0) {
-            cpu_pause();
-            continue;
-        }
-        if (c == '\r' || c == '\n') {
-            line[len] = 0;
-            console_puts("\n");
-            if (strcmp(line, "reboot") == 0)
-                outb(0xcf9, 0x06);          /* q35/PIIX reset control register: hard reset */
-            else if (len > 0)
-                console_printf("the kernel monitor is not built in yet; commands: help, reboot\n");
-            len = 0;
-            console_puts("kpio> ");
-        } else if ((c == 0x7f || c == 0x08) && len > 0) {
-            len--;
-            console_puts("\b \b");
-        } else if (c >= 0x20 && c < 0x7f && len + 1 < sizeof(line)) {
-            line[len++] = (char)c;
-            char ch = (char)c;
-            console_write(&ch, 1);
-        }
-    }
-}
-
 _Noreturn void kernel_main(const struct kpio_boot_info *bi)
 {
     kernel_entry_tsc = rdtsc();
@@ -136,7 +95,7 @@ _Noreturn void kernel_main(const struct kpio_boot_info *bi)
     if (!take_boot_info(bi))
         cpu_halt_forever();
     cmdline_init(boot_info.cmdline);
-    kernel_test_mode = cmdline_get("test") || cmdline_get("bench");
+    kernel_test_mode = cmdline_get("test") || cmdline_get("bench") || cmdline_get("crash");
     log_set_console_level((int)cmdline_get_u64("loglevel", KLOG_INFO));
 
     /* 2. */
@@ -155,27 +114,19 @@ _Noreturn void kernel_main(const struct kpio_boot_info *bi)
     log_info("command line: %s", boot_info.cmdline[0] ? boot_info.cmdline : "(empty)");
 
     /* 4-10. */
-    if (mm_init)
-        mm_init(&boot_info);
-    if (acpi_init)
-        acpi_init(boot_info.rsdp_phys);
-    if (interrupts_init)
-        interrupts_init();
-    if (time_init)
-        time_init();
-    if (sched_init)
-        sched_init();
-    if (smp_init)
-        smp_init();
-    if (serial_init)
-        serial_init();
+    mm_init(&boot_info);
+    acpi_init(boot_info.rsdp_phys);
+    interrupts_init();
+    time_init();
+    sched_init();
+    smp_init();
+    serial_init();
 
     /* 11. */
     kernel_prompt_tsc = rdtsc();
+    crashtest_main();
     ktest_main();
 
     /* 12. */
-    if (monitor_start)
-        monitor_start();
-    fallback_prompt();
+    monitor_start();
 }

@@ -2,6 +2,7 @@
  * kernel/core/panic.c — panic() and the shared end of every fatal report.
  */
 #include "core/panic.h"
+#include "core/cmdline.h"
 #include "core/console.h"
 #include "core/log.h"
 #include "arch/x86_64/cpu.h"
@@ -57,7 +58,9 @@ void panic_begin(void)
 
 _Noreturn void panic_finish(void)
 {
-    if (kernel_test_mode) {
+    /* panic=halt keeps a test-mode machine up, e.g. for a screenshot. */
+    const char *mode = cmdline_get("panic");
+    if (kernel_test_mode && !(mode && strcmp(mode, "halt") == 0)) {
         console_puts("kernel: test mode, exiting QEMU with status 2 (panic)\n");
         qemu_exit(KPIO_EXIT_PANIC);
     }

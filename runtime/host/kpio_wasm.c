@@ -256,7 +256,8 @@ static int run_module(run_options *o, wasm_module *m)
         break;
     }
     case WASM_ERR_TRAP:
-        fprintf(stderr, "kpio-wasm: %s: wasm trap: %s\n", o->module_path, err.message);
+        fprintf(stderr, "kpio-wasm: %s: wasm trap: %s\n", o->module_path,
+                wasm_trap_message(err.trap));
         status = EXIT_TRAP;
         break;
     case WASM_ERR_NOT_FOUND:

@@ -34,6 +34,7 @@ class Case:
     args: list = field(default_factory=list)
     env: dict = field(default_factory=dict)
     stdin: bytes = b""
+    dirs: list = field(default_factory=lambda: [("work", "/work")])  # host subdir, guest
     fixture: object = None          # fn(root: Path) run before the program
     # Lines (by prefix) where Node deviates: kpio-wasm must print exactly
     # these, in order; Node's lines with that prefix are not compared.
@@ -47,7 +48,9 @@ class Case:
 
 
 def run(cmd, case, root):
-    argv = list(cmd) + ["--dir", f"{root}/work::/work"]
+    argv = list(cmd)
+    for host, guest in case.dirs:
+        argv += ["--dir", f"{root}/{host}::{guest}"]
     for k, v in case.env.items():
         argv += ["--env", f"{k}={v}"]
     argv += [str(WASM / f"{case.program}.wasm")] + case.args
@@ -73,7 +76,8 @@ def snapshot(root):
 
 def fresh(tmp_path, tag, case):
     root = tmp_path / tag
-    (root / "work").mkdir(parents=True)
+    for host, _ in case.dirs:
+        (root / host).mkdir(parents=True)
     if case.fixture:
         case.fixture(root)
     return root
@@ -195,6 +199,11 @@ mkdir through symlink out: -1 ENOENT
 rename into outside: -1 ENOENT
 unlink the symlink itself: -1 ENOENT
 """, exit=0),
+    Case("twodirs", "twodirs", dirs=[("work", "/work"), ("other", "/other")],
+         must_print=["fd 4: 0 /other", "fd 5: 8 -", "/other/a: [moved across]",
+                     "/work/b: [moved across]", "open /other/../work/b: -1 ENOTCAPABLE"]),
+    Case("syncs", "syncs", must_print=["fsync: 0", "posix_fadvise bad advice: 28",
+                                       "size after fallocate: 4096", "isatty(1): 0"]),
     Case("trap", "trap", stderr_has="wasm trap", exit=134, must_print=["before the trap"]),
 ]
 

@@ -8,7 +8,7 @@
 #include "core/panic.h"
 #include "lib/lib.h"
 
-#define BACKTRACE_MAX_FRAMES 32
+#define BACKTRACE_MAX_FRAMES 256
 #define KERNEL_HALF 0xffff800000000000ULL
 
 static void print_frame(unsigned n, uint64_t addr)
@@ -24,21 +24,34 @@ static void print_frame(unsigned n, uint64_t addr)
 
 void backtrace_print(uint64_t rip, uint64_t rbp)
 {
+    uint64_t last = 0;
+    unsigned repeats = 0;
     console_printf("backtrace:\n");
     print_frame(0, rip);
     for (unsigned n = 1; n < BACKTRACE_MAX_FRAMES; n++) {
         /* Only follow frames that look like kernel stack: aligned, in the
          * kernel half, and each one above the last (the stack grows down). */
         if (rbp < KERNEL_HALF || (rbp & 7) || rbp > ~0ULL - 16)
-            return;
+            break;
         const uint64_t *frame = (const uint64_t *)(uintptr_t)rbp;
         uint64_t ret = frame[1], next = frame[0];
         if (ret == 0)
-            return;
-        /* A return address points after the call; print the call itself. */
-        print_frame(n, ret - 1);
+            break;
+        /* A return address points after the call; print the call itself.
+         * Runs of the same frame (deep recursion) print once with a count. */
+        if (ret == last) {
+            repeats++;
+        } else {
+            if (repeats)
+                console_printf("      ... the frame above %u more times\n", repeats);
+            repeats = 0;
+            print_frame(n, ret - 1);
+            last = ret;
+        }
         if (next <= rbp || next - rbp > (1ULL << 20))
-            return;
+            break;
         rbp = next;
     }
+    if (repeats)
+        console_printf("      ... the frame above %u more times\n", repeats);
 }

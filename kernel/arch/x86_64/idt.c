@@ -58,6 +58,11 @@ void trap_set_handler(unsigned vector, trap_handler_fn fn)
         __atomic_store_n(&handlers[vector], fn, __ATOMIC_RELEASE);
 }
 
+trap_handler_fn trap_get_handler(unsigned vector)
+{
+    return vector < 256 ? __atomic_load_n(&handlers[vector], __ATOMIC_ACQUIRE) : NULL;
+}
+
 void trap_dispatch(struct trap_frame *frame)
 {
     unsigned v = (unsigned)frame->vector;

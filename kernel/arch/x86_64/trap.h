@@ -35,6 +35,8 @@ struct trap_frame {
 typedef bool (*trap_handler_fn)(struct trap_frame *frame);
 
 void trap_set_handler(unsigned vector, trap_handler_fn fn);
+/* The handler installed for vector (NULL if none), e.g. to restore it. */
+trap_handler_fn trap_get_handler(unsigned vector);
 const char *trap_name(unsigned vector);
 
 /* Called by isr.S only. */

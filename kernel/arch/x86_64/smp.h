@@ -1,0 +1,12 @@
+/*
+ * kernel/arch/x86_64/smp.h — bringing up the other CPUs.
+ */
+#ifndef KPIO_SMP_H
+#define KPIO_SMP_H
+
+/* Start every enabled CPU in the MADT; each enters the scheduler as an idle
+ * CPU. Installs the panic stop-others hook. Returns the CPUs online. Boot
+ * CPU, after the scheduler is initialised (threads may not yet run). */
+unsigned smp_init(void);
+
+#endif

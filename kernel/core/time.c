@@ -1,0 +1,123 @@
+/*
+ * kernel/core/time.c — the kernel's clocks (time.h). time_ns() scales the TSC,
+ * calibrated at boot against the HPET (or the PIT without one); with an
+ * invariant TSC (CPUID 80000007H:EDX[8]) the rate never changes. The wall
+ * clock is the CMOS RTC read once at boot plus the monotonic clock since.
+ */
+#include "lib/lib.h"
+#include "core/kernel.h"
+#include "core/log.h"
+#include "core/time.h"
+#include "core/time_boot.h"
+#include "dev/acpi.h"
+#include "dev/clocks.h"
+#include "arch/x86_64/cpu.h"
+
+#define CALIBRATE_NS (5 * NS_PER_MS)
+#define CALIBRATE_RUNS 3
+
+static uint64_t tsc_base;           /* TSC at time 0 */
+static uint64_t tsc_hz = 1000000000ULL;
+static uint64_t ns_mult;            /* ns = delta * ns_mult >> 32 */
+static int64_t unix_at_boot_ns;     /* wall clock at time_ns() == 0 */
+static bool invariant;
+
+static uint64_t scale(uint64_t delta)
+{
+    return (uint64_t)(((unsigned __int128)delta * ns_mult) >> 32);
+}
+
+uint64_t time_ns(void)
+{
+    uint64_t now = rdtsc();
+    return now > tsc_base ? scale(now - tsc_base) : 0;
+}
+
+int64_t time_unix_ns(void) { return unix_at_boot_ns + (int64_t)time_ns(); }
+
+uint64_t time_tsc_hz(void) { return tsc_hz; }
+uint64_t time_tsc_base(void) { return tsc_base; }
+bool time_tsc_invariant(void) { return invariant; }
+
+uint64_t time_tsc_to_ns(uint64_t tsc) { return tsc > tsc_base ? scale(tsc - tsc_base) : 0; }
+
+/* A HPET reading and the TSC at that moment. Reading the HPET is a trip into
+ * the emulator that may stall; the TSC is read on both sides and the pair
+ * with the tightest bracket of a few tries is kept. */
+static void hpet_tsc_pair(uint64_t *hpet, uint64_t *tsc)
+{
+    uint64_t best = ~0ULL;
+    for (int i = 0; i < 5; i++) {
+        uint64_t a = rdtsc();
+        uint64_t h = hpet_counter();
+        uint64_t b = rdtsc();
+        if (b - a < best) {
+            best = b - a;
+            *hpet = h;
+            *tsc = a + (b - a) / 2;
+        }
+    }
+}
+
+/* TSC ticks per second measured over CALIBRATE_NS of the HPET. */
+static uint64_t calibrate_hpet(void)
+{
+    uint64_t hz = hpet_frequency();
+    uint64_t want = hz * CALIBRATE_NS / NS_PER_S;
+    uint64_t h0, t0, h1, t1;
+    hpet_tsc_pair(&h0, &t0);
+    while (hpet_counter() - h0 < want)
+        cpu_pause();
+    hpet_tsc_pair(&h1, &t1);
+    return (t1 - t0) * hz / (h1 - h0);     /* < 2^64: 5 ms of TSC times a HPET rate */
+}
+
+/* TSC ticks per second measured over a PIT channel 2 countdown. */
+static uint64_t calibrate_pit(void)
+{
+    uint64_t t0 = rdtsc();
+    uint64_t ticks = pit_wait_us((uint32_t)(CALIBRATE_NS / NS_PER_US));
+    uint64_t t1 = rdtsc();
+    if (!ticks)
+        return 0;
+    return (t1 - t0) * PIT_HZ / ticks;
+}
+
+void time_init(void)
+{
+    uint64_t boot_tsc = boot_info.loader_start_tsc;
+    uint32_t a, b, c, d;
+    cpuid(0x80000000u, 0, &a, &b, &c, &d);
+    if (a >= 0x80000007u) {
+        cpuid(0x80000007u, 0, &a, &b, &c, &d);
+        invariant = d & (1u << 8);
+    }
+    /* The median of a few short runs: under TCG a vCPU thread that loses its
+     * host CPU for a moment spoils one run, not the result. */
+    bool have_hpet = hpet_init(acpi.has_hpet ? acpi.hpet_phys : 0);
+    const char *source = have_hpet ? "HPET" : "PIT";
+    uint64_t runs[CALIBRATE_RUNS];
+    uint64_t flags = irq_save();
+    for (unsigned i = 0; i < CALIBRATE_RUNS; i++) {
+        uint64_t v = have_hpet ? calibrate_hpet() : calibrate_pit();
+        unsigned j = i;
+        for (; j > 0 && runs[j - 1] > v; j--)
+            runs[j] = runs[j - 1];
+        runs[j] = v;
+    }
+    irq_restore(flags);
+    uint64_t hz = runs[CALIBRATE_RUNS / 2];
+    if (hz < 1000000) {
+        log_err("time: TSC calibration against the %s failed; assuming 1 GHz", source);
+        hz = 1000000000ULL;
+    }
+    tsc_hz = hz;
+    ns_mult = (uint64_t)((NS_PER_S << 32) / tsc_hz);
+    uint64_t now = rdtsc();
+    tsc_base = boot_tsc && boot_tsc < now ? boot_tsc : now;
+    int64_t unix_s = rtc_read_unix(acpi.century_index);
+    unix_at_boot_ns = unix_s >= 0 ? unix_s * (int64_t)NS_PER_S : 0;
+    log_info("time: TSC %llu.%03llu MHz (%s, calibrated against the %s), RTC %lld",
+             (unsigned long long)(tsc_hz / 1000000), (unsigned long long)(tsc_hz / 1000 % 1000),
+             invariant ? "invariant" : "not marked invariant", source, (long long)unix_s);
+}

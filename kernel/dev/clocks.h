@@ -1,0 +1,29 @@
+/*
+ * kernel/dev/clocks.h — the hardware clocks behind kernel/core/time.c: the
+ * HPET (IA-PC HPET 1.0a), the 8254 PIT (channel 2, for calibration only) and
+ * the CMOS real-time clock (MC146818A registers as the PC wires them).
+ */
+#ifndef KPIO_CLOCKS_H
+#define KPIO_CLOCKS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Map and start the HPET main counter; false if there is none. */
+bool hpet_init(uint64_t phys);
+bool hpet_present(void);
+uint64_t hpet_counter(void);        /* free-running main counter */
+uint64_t hpet_frequency(void);      /* counter ticks per second */
+
+/* Busy-wait about `us` microseconds on PIT channel 2 (max 50 ms); returns
+ * the exact wait in PIT ticks (1193182 Hz) or 0 if the PIT did not count. */
+uint64_t pit_wait_us(uint32_t us);
+#define PIT_HZ 1193182ULL
+
+/* Read the CMOS clock as seconds since 1970-01-01 UTC; -1 if it reads as
+ * nonsense. century_reg is the FADT's century register (0 if none). */
+int64_t rtc_read_unix(uint8_t century_reg);
+/* Days since 1970-01-01 for a proleptic Gregorian date (exposed for tests). */
+int64_t rtc_days_from_civil(int64_t year, unsigned month, unsigned day);
+
+#endif

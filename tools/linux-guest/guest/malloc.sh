@@ -1,0 +1,2 @@
+# guest.run=malloc: glibc malloc/free.
+malloc-bench 200000

@@ -1,0 +1,2 @@
+# guest.run=pingpong: process context switches through pipes.
+pipe-pingpong 20000
