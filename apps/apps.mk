@@ -63,7 +63,7 @@ TEST_TARGETS += test-sh
 
 # Test programs for tests/apps (hostile apps, API checks).
 APPS_TEST_BIN := $(BUILD)/wasm/tests
-APPS_TEST_PROGRAMS := hostile kpio_api
+APPS_TEST_PROGRAMS := hostile kpio_api churn
 $(APPS_TEST_BIN)/%.wasm: tests/apps/src/%.c $(APPS_SDK_LIB)
 	@mkdir -p $(@D)
 	$(WASM_CC) $(APPS_CFLAGS) $< $(APPS_SDK_LIB) $(APPS_LDFLAGS) -o $@

@@ -10,8 +10,10 @@
  *   hostile memhog    allocates until memory runs out, then exits 3
  *   hostile divzero   divides an integer by zero
  *   hostile badptr    hands host calls pointers outside its memory
+ *   hostile hoarder   opens a file, a pipe and a socket, then traps
  *   hostile exit N    exits with status N
  */
+#include <fcntl.h>
 #include <kpio.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -44,7 +46,7 @@ static int overflow(int n)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: hostile trap|oob|recurse|overflow|spin|memhog|divzero|badptr|exit N\n");
+        fprintf(stderr, "usage: hostile trap|oob|recurse|overflow|spin|memhog|divzero|badptr|hoarder|exit N\n");
         return 2;
     }
     const char *what = argv[1];
@@ -92,6 +94,15 @@ int main(int argc, char **argv)
         ssize_t w = write(1, (void *)(uintptr_t)0xFFFFFF00u, 4096);
         printf("badptr: %u %u %zd\n", e1, e2, w);
         return e1 == KPIO_EFAULT && e2 == KPIO_EFAULT && w < 0 ? 0 : 1;
+    }
+    if (strcmp(what, "hoarder") == 0) {
+        /* whatever it holds must be released when it dies */
+        kpio_fd p[2], s;
+        open("/", O_RDONLY | O_DIRECTORY);
+        kpio_pipe(p);
+        kpio_sock_open(KPIO_AF_INET, KPIO_SOCK_STREAM, &s);
+        hoard = malloc(1 << 20);
+        __builtin_trap();
     }
     if (strcmp(what, "exit") == 0 && argc > 2)
         return atoi(argv[2]);
