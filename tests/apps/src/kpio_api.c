@@ -33,6 +33,19 @@ static const char *hostile_path;
 
 #define BAD ((void *)(uintptr_t)0xFFFFFFF0u)
 
+/* A request for module with the packed arguments args[0..n), all stdio
+ * the null stream. */
+static kpio_spawn_request request(int module, const char *args, size_t n)
+{
+    kpio_spawn_request req;
+    memset(&req, 0, sizeof req);
+    req.module_fd = (uint32_t)module;
+    req.argv = (kpio_ptr)(uintptr_t)args;
+    req.argv_len = (uint32_t)n;
+    req.stdin_fd = req.stdout_fd = req.stderr_fd = KPIO_STDIO_NULL;
+    return req;
+}
+
 /* Spawn hostile with args; stdout/stderr to the null stream unless given. */
 static kpio_errno spawn_hostile(const char *a1, const char *a2, uint32_t pages, uint32_t cpu_ms,
                                 kpio_pid *pid)
@@ -48,14 +61,7 @@ static kpio_errno spawn_hostile(const char *a1, const char *a2, uint32_t pages, 
         memcpy(args + n, v[i], l);
         n += l;
     }
-    kpio_spawn_request req;
-    memset(&req, 0, sizeof req);
-    req.module_fd = (uint32_t)fd;
-    req.argv = (kpio_ptr)(uintptr_t)args;
-    req.argv_len = (uint32_t)n;
-    req.stdin_fd = KPIO_STDIO_NULL;
-    req.stdout_fd = KPIO_STDIO_NULL;
-    req.stderr_fd = KPIO_STDIO_NULL;
+    kpio_spawn_request req = request(fd, args, n);
     req.max_memory_pages = pages;
     req.cpu_limit_ms = cpu_ms;
     kpio_errno e = kpio_proc_spawn(&req, pid);
@@ -189,12 +195,7 @@ static int ls_in_jail(const char *arg, char *out, size_t cap)
     int n = snprintf(args, sizeof args, "ls%c%s", 0, arg) + 1;
     static const char jail[] = "/jail";
     kpio_preopen pre = { (uint32_t)dir, (kpio_ptr)(uintptr_t)jail, sizeof jail - 1 };
-    kpio_spawn_request req;
-    memset(&req, 0, sizeof req);
-    req.module_fd = (uint32_t)module;
-    req.argv = (kpio_ptr)(uintptr_t)args;
-    req.argv_len = (uint32_t)n;
-    req.stdin_fd = KPIO_STDIO_NULL;
+    kpio_spawn_request req = request(module, args, (size_t)n);
     req.stdout_fd = (uint32_t)p[1];
     req.stderr_fd = (uint32_t)p[1];
     req.preopens = (kpio_ptr)(uintptr_t)&pre;
