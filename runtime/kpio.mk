@@ -72,3 +72,14 @@ $(BUILD)/kpio-freestanding/%.o: runtime/kpio/%.c $(KPIO_HOST_HDRS)
 	    -DKPIO_SYSTEM_HEADER='"kpio_kernel.h"' -DWASI_SYSTEM_HEADER='"kpio_kernel.h"' -c $< -o $@
 
 ALL_TARGETS += $(KPIO_KERNEL_CHECK_OBJS)
+
+# ---- kpio-app: a package run the way KPIO's `app run` will run it ----
+KPIO_APP := $(HOST_BUILD)/kpio-app
+$(KPIO_APP): runtime/host/kpio_app.c $(KPIO_HOST_SAN_OBJS) $(KPIO_SAN_WASI_OBJS) \
+             $(KPIO_RUNTIME_SAN_LIB) $(LIB_PKG_A)
+	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) $(KPIO_HOST_INC) $< $(KPIO_HOST_SAN_OBJS) \
+	    $(KPIO_SAN_WASI_OBJS) $(KPIO_RUNTIME_SAN_LIB) $(LIB_PKG_A) -lm -lpthread -o $@
+
+ifneq ($(wildcard runtime/runtime.mk),)
+ALL_TARGETS += $(KPIO_APP)
+endif

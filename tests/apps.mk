@@ -7,7 +7,7 @@ PYTEST ?= /usr/bin/python3 -m pytest
 
 # With the runtime in the tree, the suite runs under kpio-wasm.
 ifneq ($(wildcard runtime/runtime.mk),)
-APPS_TEST_RUNNER := $(HOST_BUILD)/kpio-wasm
+APPS_TEST_RUNNER := $(HOST_BUILD)/kpio-wasm $(HOST_BUILD)/kpio-app
 endif
 
 .PHONY: test-apps test-pkg

@@ -110,6 +110,17 @@ void kpio_process_set_instance(kpio_process *p, wasm_instance *inst);
  * automatically), and the record goes away. */
 void kpio_process_detach(kpio_process *p);
 
+/* WASI rights (Preview 1 bit numbers) for a directory an app may only read
+ * (a package's filesystem = "read-only"): on the directory itself (open,
+ * readdir, readlink, stat, poll, flags) and on what it opens under it
+ * (read, seek, tell, advise, stat, poll, flags, and the same again for
+ * subdirectories). Nothing that creates, writes, renames or removes. */
+#define KPIO_RIGHTS_READ_ONLY_DIR                                                \
+    ((1ull << 3) | (1ull << 13) | (1ull << 14) | (1ull << 15) | (1ull << 18) |   \
+     (1ull << 21) | (1ull << 27))
+#define KPIO_RIGHTS_READ_ONLY_BELOW                                              \
+    (KPIO_RIGHTS_READ_ONLY_DIR | (1ull << 1) | (1ull << 2) | (1ull << 5) | (1ull << 7))
+
 /* A directory a spawned process sees preopened at `name`. */
 typedef struct kpio_dir {
     wasi_handle handle;             /* borrowed: the process gets its own duplicate */
