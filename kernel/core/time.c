@@ -72,15 +72,39 @@ static uint64_t calibrate_hpet(void)
     return (t1 - t0) * hz / (h1 - h0);     /* < 2^64: 5 ms of TSC times a HPET rate */
 }
 
-/* TSC ticks per second measured over a PIT channel 2 countdown. */
+/* A PIT count and the TSC at that moment, bracketed like hpet_tsc_pair:
+ * each read is three trips into the emulator. */
+static void pit_tsc_pair(uint16_t *count, uint64_t *tsc)
+{
+    uint64_t best = ~0ULL;
+    for (int i = 0; i < 5; i++) {
+        uint64_t a = rdtsc();
+        uint16_t c = pit_count();
+        uint64_t b = rdtsc();
+        if (b - a < best) {
+            best = b - a;
+            *count = c;
+            *tsc = a + (b - a) / 2;
+        }
+    }
+}
+
+/* TSC ticks per second measured over CALIBRATE_NS of PIT channel 2 (well
+ * inside its 55 ms wrap). */
 static uint64_t calibrate_pit(void)
 {
-    uint64_t t0 = rdtsc();
-    uint64_t ticks = pit_wait_us((uint32_t)(CALIBRATE_NS / NS_PER_US));
-    uint64_t t1 = rdtsc();
-    if (!ticks)
-        return 0;
-    return (t1 - t0) * PIT_HZ / ticks;
+    uint64_t want = PIT_HZ * CALIBRATE_NS / NS_PER_S;
+    pit_start();
+    uint16_t c0, c1;
+    uint64_t t0, t1;
+    pit_tsc_pair(&c0, &t0);
+    uint64_t spins = 0;
+    while ((uint16_t)(c0 - pit_count()) < want)
+        if (++spins > 10000000)
+            return 0;           /* the PIT does not count */
+    pit_tsc_pair(&c1, &t1);
+    uint16_t ticks = (uint16_t)(c0 - c1);
+    return ticks ? (t1 - t0) * PIT_HZ / ticks : 0;
 }
 
 void time_init(void)
