@@ -20,3 +20,18 @@ def test_clock_calibrated_against_the_pit_without_hpet():
     assert abs(kernel_mhz - boot_mhz) / boot_mhz < 0.02, (kernel_mhz, boot_mhz)
     assert "hpet:" not in out
     assert "ktest: 5 passed, 0 failed" in out
+
+
+def test_panic_stops_every_other_cpu():
+    """crash=smp: threads on the other three CPUs print continuously, then the
+    boot CPU panics. The other CPUs are stopped (NMI) when the report starts:
+    their lines end there instead of running through it."""
+    status, out = run_kernel("crash=smp", smp=4, timeout=90)
+    assert status == 2, out                     # EXIT_PANIC
+    before, _, after = out.partition("======== KERNEL PANIC")
+    assert after, out
+    busy = set(re.findall(r"cpu (\d) still running", before))
+    assert busy == {"1", "2", "3"}, before[-2000:]
+    # At most a line each that was already being written when the NMI came.
+    assert len(re.findall(r"still running", after)) <= 3, after
+    assert "crash test: panic with 4 CPUs busy (crash=smp)" in after

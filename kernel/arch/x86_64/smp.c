@@ -4,6 +4,7 @@
  */
 #include "lib/lib.h"
 #include "core/log.h"
+#include "core/console.h"
 #include "core/panic.h"
 #include "core/time.h"
 #include "mm/mm.h"
@@ -172,4 +173,27 @@ unsigned smp_init(void)
             log_err("smp: CPU %u (APIC %u) did not start", i, cpus[i]->apic_id);
     log_info("smp: %u of %u CPUs online", online, count);
     return online;
+}
+
+static void keep_printing(void *arg)
+{
+    unsigned id = (unsigned)(uintptr_t)arg;
+    for (unsigned long n = 0;; n++) {
+        console_printf("smp crash test: cpu %u still running (%lu)\n", id, n);
+        uint64_t end = time_ns() + 200 * NS_PER_US;
+        while (time_ns() < end)
+            cpu_pause();
+    }
+}
+
+_Noreturn void smp_crashtest(void)
+{
+    for (unsigned i = 1; i < cpu_count; i++) {
+        if (!cpus[i] || !cpus[i]->online)
+            continue;
+        struct thread_opts opts = { .cpu = (int)i };
+        thread_create_opts("printer", keep_printing, (void *)(uintptr_t)i, PRIO_HIGH, &opts);
+    }
+    thread_sleep_ns(50 * NS_PER_MS);
+    panic("crash test: panic with %u CPUs busy (crash=smp)", cpu_count);
 }
