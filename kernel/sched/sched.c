@@ -294,6 +294,8 @@ void schedule(void)
     if (prev == c->idle) {
         c->idle_ns += now - c->idle_since_ns;
         set_idle(c, false);
+        /* Interrupted while polling: wakers must send IPIs again. */
+        __atomic_store_n(&c->polling, false, __ATOMIC_RELAXED);
     }
     if (next == c->idle) {
         c->idle_since_ns = now;
