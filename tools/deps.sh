@@ -9,9 +9,9 @@ set -e
 PACKAGES="
   make gcc clang lld llvm nasm binutils python3
   qemu-system-x86 qemu-utils ovmf
-  mtools dosfstools gdisk
+  mtools dosfstools gdisk zip bsdextrautils
   wabt wasi-libc libclang-rt-14-dev-wasm32 libclang-rt-14-dev
-  libcmocka-dev python3-pytest
+  libcmocka-dev python3-pytest zlib1g-dev
   busybox-static cpio
   dnsmasq socat iproute2 iputils-ping nodejs
 "

@@ -1,0 +1,152 @@
+/*
+ * runtime/kpio/kpio_sys.c — pipes, system information, the file systems
+ * an app can reach, and terminal modes (sdk/include/kpio.h).
+ */
+#include "kpio_internal.h"
+
+#define BE (self->sys->be)
+
+KPIO_IMPL(kpio_h_pipe)
+{
+    uint8_t *out = kpio_mem(inst, (uint32_t)a[0], 8);
+    if (!out)
+        return KPIO_EFAULT;
+    wasi_handle h[2];
+    kpio_errno e = kpio_errno_of(BE.pipe(BE.data, h));
+    if (e != KPIO_OK)
+        return e;
+    uint32_t fds[2];
+    e = kpio_fd_add(self->wasi, h[0], KPIO_FILETYPE_UNKNOWN, false, &fds[0]);
+    if (e != KPIO_OK) {
+        self->sys->wasi_be.close(self->sys->wasi_be.data, h[0]);
+        self->sys->wasi_be.close(self->sys->wasi_be.data, h[1]);
+        return e;
+    }
+    e = kpio_fd_add(self->wasi, h[1], KPIO_FILETYPE_UNKNOWN, false, &fds[1]);
+    if (e != KPIO_OK) {
+        self->sys->wasi_be.close(self->sys->wasi_be.data, h[1]);
+        /* fds[0] is in the table now: closing it there releases h[0] */
+        kpio_fd_close(self->wasi, fds[0]);
+        return e;
+    }
+    kpio_st32(out, fds[0]);
+    kpio_st32(out + 4, fds[1]);
+    return KPIO_OK;
+}
+
+/* Copy a NUL-terminated string into a fixed field, cut to fit. */
+static void put_field(uint8_t *dst, size_t cap, const char *src)
+{
+    size_t n = strnlen(src, cap - 1);
+    memset(dst, 0, cap);
+    memcpy(dst, src, n);
+}
+
+KPIO_IMPL(kpio_h_sys_uname)
+{
+    uint8_t *out = kpio_mem(inst, (uint32_t)a[0], sizeof(kpio_uname));
+    if (!out)
+        return KPIO_EFAULT;
+    kpio_uname u;
+    memset(&u, 0, sizeof u);
+    kpio_errno e = kpio_errno_of(BE.uname(BE.data, &u));
+    if (e != KPIO_OK)
+        return e;
+    put_field(out, 64, u.sysname);
+    put_field(out + 64, 64, u.nodename);
+    put_field(out + 128, 64, u.release);
+    put_field(out + 192, 64, u.version);
+    put_field(out + 256, 64, u.machine);
+    return KPIO_OK;
+}
+
+KPIO_IMPL(kpio_h_sys_info)
+{
+    uint8_t *out = kpio_mem(inst, (uint32_t)a[0], sizeof(kpio_sysinfo));
+    if (!out)
+        return KPIO_EFAULT;
+    kpio_sysinfo s;
+    memset(&s, 0, sizeof s);
+    kpio_errno e = kpio_errno_of(BE.sysinfo(BE.data, &s));
+    if (e != KPIO_OK)
+        return e;
+    s.processes = kpio_system_process_count(self->sys);
+    kpio_st64(out, s.uptime_ns);
+    kpio_st64(out + 8, s.memory_total);
+    kpio_st64(out + 16, s.memory_free);
+    kpio_st32(out + 24, s.cpus);
+    kpio_st32(out + 28, s.processes);
+    return KPIO_OK;
+}
+
+/* The file systems of the caller's preopened directories, one record
+ * each, mounted where the caller sees them. */
+KPIO_IMPL(kpio_h_fs_list)
+{
+    uint32_t max = (uint32_t)a[1];
+    uint8_t *count_out = kpio_mem(inst, (uint32_t)a[2], 4);
+    if (!count_out)
+        return KPIO_EFAULT;
+    if (max > 4096)
+        return KPIO_EINVAL;
+    uint8_t *out = kpio_mem(inst, (uint32_t)a[0], max * (uint32_t)sizeof(kpio_fs_info));
+    if (max && !out)
+        return KPIO_EFAULT;
+    const char *name;
+    wasi_handle h;
+    uint64_t rights, inheriting;
+    uint32_t n = 0;
+    for (uint32_t i = 0; kpio_preopen_get(self->wasi, i, &name, &h, &rights, &inheriting); i++) {
+        kpio_fs_info info;
+        memset(&info, 0, sizeof info);
+        if (BE.fs_info(BE.data, h, &info) != 0)
+            continue;
+        /* a directory the app may only read is a read-only mount to it */
+        if (!(rights & (1ull << 9)))   /* WASI path_create_directory */
+            info.flags |= KPIO_FS_READONLY;
+        if (n < max) {
+            uint8_t *o = out + n * sizeof(kpio_fs_info);
+            put_field(o, 48, name);
+            put_field(o + 48, 16, info.type);
+            kpio_st64(o + 64, info.block_size);
+            kpio_st64(o + 72, info.blocks_total);
+            kpio_st64(o + 80, info.blocks_free);
+            kpio_st32(o + 88, info.flags);
+            kpio_st32(o + 92, 0);
+        }
+        n++;
+    }
+    kpio_st32(count_out, n);
+    return KPIO_OK;
+}
+
+KPIO_IMPL(kpio_h_term_set_mode)
+{
+    (void)inst;
+    uint32_t mode = (uint32_t)a[1];
+    if (mode != KPIO_TERM_COOKED && mode != KPIO_TERM_RAW)
+        return KPIO_EINVAL;
+    wasi_handle h;
+    kpio_errno e = kpio_fd_get(self->wasi, (uint32_t)a[0], &h, NULL, NULL);
+    if (e != KPIO_OK)
+        return e;
+    return kpio_errno_of(BE.term_set_mode(BE.data, h, mode));
+}
+
+KPIO_IMPL(kpio_h_term_get_size)
+{
+    uint8_t *out = kpio_mem(inst, (uint32_t)a[1], sizeof(kpio_term_size));
+    if (!out)
+        return KPIO_EFAULT;
+    wasi_handle h;
+    kpio_errno e = kpio_fd_get(self->wasi, (uint32_t)a[0], &h, NULL, NULL);
+    if (e != KPIO_OK)
+        return e;
+    kpio_term_size size;
+    e = kpio_errno_of(BE.term_get_size(BE.data, h, &size));
+    if (e != KPIO_OK)
+        return e;
+    kpio_st16(out, size.rows);
+    kpio_st16(out + 2, size.cols);
+    return KPIO_OK;
+}

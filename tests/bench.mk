@@ -1,0 +1,41 @@
+# tests/bench.mk — runtime benchmarks (make bench): compute programs built
+# natively (gcc -O2) and to wasm32-wasi (clang -O2; simd with -msimd128),
+# run natively, under kpio-wasm and under Node by tests/bench/run_bench.py;
+# plus a generated large module and the per-instance memory program.
+
+BENCH_DIR   := $(BUILD)/bench
+BENCH_PROGS := nbody sieve fib matmul sha256 sort mandel lz simd hashmap
+BENCH_RUNS  ?= 3
+
+$(BENCH_DIR)/native/%: tests/bench/src/%.c
+	@mkdir -p $(dir $@)
+	$(BENCH_CC) -O2 -o $@ $< -lm
+
+$(BENCH_DIR)/wasm/%.wasm: tests/bench/src/%.c
+	@mkdir -p $(dir $@)
+	$(WASM_CC) -O2 $(if $(filter simd,$*),-msimd128) -o $@ $<
+
+# About 3.5 MB of code; clang needs about a minute for it.
+$(BENCH_DIR)/big.c: tests/bench/gen_big.py
+	@mkdir -p $(dir $@)
+	python3 $< 6000 $@
+
+$(BENCH_DIR)/wasm/big.wasm: $(BENCH_DIR)/big.c
+	@mkdir -p $(dir $@)
+	$(WASM_CC) -O2 -o $@ $<
+
+ifneq ($(wildcard runtime/runtime.mk),)
+$(HOST_BUILD)/bench-instances: tests/bench/instances.c $(HOST_BUILD)/libkpiowasi.a \
+                               $(HOST_BUILD)/libkpiowasm.a
+	$(HOST_CC) $(HOST_CFLAGS) $(WASI_INC) -o $@ $< $(HOST_BUILD)/libkpiowasi.a \
+	    $(HOST_BUILD)/libkpiowasm.a -lm -lpthread
+
+BENCH_TARGETS += bench-runtime
+endif
+
+.PHONY: bench-runtime
+bench-runtime: $(BENCH_PROGS:%=$(BENCH_DIR)/native/%) $(BENCH_PROGS:%=$(BENCH_DIR)/wasm/%.wasm) \
+               $(BENCH_DIR)/wasm/big.wasm $(HOST_BUILD)/kpio-wasm $(HOST_BUILD)/bench-instances
+	@python3 tests/bench/run_bench.py --native $(BENCH_DIR)/native --wasm $(BENCH_DIR)/wasm \
+	    --kpio $(HOST_BUILD)/kpio-wasm --instances $(HOST_BUILD)/bench-instances \
+	    --big $(BENCH_DIR)/wasm/big.wasm --runs $(BENCH_RUNS)
