@@ -324,30 +324,31 @@ static int cmd_ping(struct net_stack *ns, const struct netcmd_io *io, int argc, 
 
 /* ---- netstat ---- */
 
-/* `netstat -s`: the counters in sections (a capitalised name starts one). */
+/* `netstat -s`: the counters in sections. */
 #define COUNTER(name, field) { name, offsetof(struct net_counters, field) }
+#define SECTION(name) { name, SIZE_MAX }
 static const struct {
     const char *name;
     size_t offset;
 } counter_table[] = {
-    { "Ethernet", 0 },
+    SECTION("Ethernet"),
     COUNTER("received", eth_in), COUNTER("malformed", eth_bad), COUNTER("unknown type", eth_unknown_type),
-    { "Arp", 0 },
+    SECTION("Arp"),
     COUNTER("received", arp_in), COUNTER("malformed", arp_bad), COUNTER("requests sent", arp_requests_sent),
     COUNTER("replies sent", arp_replies_sent), COUNTER("unanswered", arp_timeouts),
-    { "Ip", 0 },
+    SECTION("Ip"),
     COUNTER("received", ip_in), COUNTER("bad headers", ip_bad_header),
     COUNTER("bad checksums", ip_bad_checksum), COUNTER("not for us", ip_not_for_us),
     COUNTER("unknown protocol", ip_unknown_proto), COUNTER("sent", ip_out), COUNTER("no route", ip_no_route),
     COUNTER("fragments received", ip_frags_in), COUNTER("reassembled", ip_reassembled),
     COUNTER("reassembly failures", ip_reass_fail), COUNTER("fragments sent", ip_frags_out),
-    { "Icmp", 0 },
+    SECTION("Icmp"),
     COUNTER("received", icmp_in), COUNTER("malformed", icmp_bad), COUNTER("echo replies sent", icmp_echo_replied),
     COUNTER("errors sent", icmp_errors_sent), COUNTER("errors rate-limited", icmp_errors_limited),
-    { "Udp", 0 },
+    SECTION("Udp"),
     COUNTER("received", udp_in), COUNTER("bad", udp_bad), COUNTER("no port", udp_no_port),
     COUNTER("queue full", udp_queue_full), COUNTER("sent", udp_out),
-    { "Tcp", 0 },
+    SECTION("Tcp"),
     COUNTER("segments received", tcp_in), COUNTER("segments sent", tcp_out),
     COUNTER("bad checksums", tcp_bad_checksum), COUNTER("bad headers", tcp_bad_header),
     COUNTER("retransmitted", tcp_retransmits), COUNTER("fast retransmits", tcp_fast_retransmits),
@@ -358,10 +359,10 @@ static const struct {
     COUNTER("challenge ACKs", tcp_challenge_acks), COUNTER("PAWS drops", tcp_paws_dropped),
     COUNTER("SYNs dropped", tcp_syn_dropped), COUNTER("SYNs evicted", tcp_syn_evicted),
     COUNTER("listen overflows", tcp_listen_overflows), COUNTER("TIME_WAIT recycled", tcp_time_wait_recycled),
-    { "Dns", 0 },
+    SECTION("Dns"),
     COUNTER("queries", dns_queries), COUNTER("answers", dns_answers), COUNTER("bad answers", dns_bad_answers),
     COUNTER("timeouts", dns_timeouts),
-    { "Dhcp", 0 },
+    SECTION("Dhcp"),
     COUNTER("sent", dhcp_sent), COUNTER("received", dhcp_received), COUNTER("bad", dhcp_bad),
 };
 
@@ -370,9 +371,8 @@ static void print_counters(struct net_stack *ns, const struct netcmd_io *io)
     struct net_counters c;
     net_get_counters(ns, &c);
     for (size_t i = 0; i < ARRAY_SIZE(counter_table); i++) {
-        /* Section headings are the entries whose name is capitalised. */
         const char *name = counter_table[i].name;
-        if (name[0] >= 'A' && name[0] <= 'Z') {
+        if (counter_table[i].offset == SIZE_MAX) {
             out(io, "%s:\n", name);
             continue;
         }
