@@ -311,9 +311,11 @@ def check_passive_opens(lab, c, addr, nbytes, timeout):
     assert seen["bytes"] == nbytes and seen["sha256"] == sent["sha256"]
 
 
-def check_http_get(lab, c, www, timeout):
+def check_http_get(lab, c, www, timeout, out_dir=None, read_back=None):
     """HTTP/1.1 GET of a file by name (body hashed), of a text to the
-    console, and of a missing page, from peer.py's file server on www."""
+    console, and of a missing page, from peer.py's file server on www; with
+    out_dir, the big file is also written to out_dir/blob.bin on KPIO's side
+    and read_back(path) must return its bytes (or, for a text file, its text)."""
     import hashlib
     blob = os.urandom(3 * 1024 * 1024 + 12345)
     os.makedirs(www, exist_ok=True)
@@ -328,6 +330,17 @@ def check_http_get(lab, c, www, timeout):
     assert hashlib.sha256(blob).hexdigest() in out, out
     assert "Hello from Linux" in c.cmd(f"http get http://{LINUX_ADDR}:8080/hello.txt", 60)
     assert "status 404" in c.cmd("http get -s http://server.kpio.test:8080/nothing-here", 60)
+    if out_dir:
+        out = c.cmd(f"http get -o {out_dir}/hello.txt http://server.kpio.test:8080/hello.txt", 60)
+        assert "status 200, 17 bytes" in out, out
+        assert "Hello from Linux" in read_back(f"{out_dir}/hello.txt")
+        out = c.cmd(f"http get -o {out_dir}/blob.bin http://server.kpio.test:8080/blob.bin", timeout)
+        assert f"status 200, {len(blob)} bytes" in out and hashlib.sha256(blob).hexdigest() in out, out
+        written = read_back(f"{out_dir}/blob.bin")
+        if isinstance(written, bytes):
+            assert written == blob
+        else:
+            assert str(len(blob)) in written, written        # a listing with its size
 
 
 def check_connections(lab, c, n, size, timeout):

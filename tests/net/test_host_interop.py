@@ -102,7 +102,15 @@ def test_tcp_passive_opens(lab, kpio):
 
 
 def test_http_get(lab, kpio, tmp_path):
-    check_http_get(lab, kpio, str(tmp_path / "www"), 120)
+    out = tmp_path / "out"
+    out.mkdir()
+
+    def read_back(path):
+        with open(path, "rb") as f:
+            data = f.read()
+        return data.decode() if path.endswith(".txt") else data
+
+    check_http_get(lab, kpio, str(tmp_path / "www"), 120, str(out), read_back)
 
 
 def test_hundred_concurrent_connections(lab, kpio):

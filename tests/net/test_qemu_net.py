@@ -89,7 +89,18 @@ def test_tcp_passive_opens(net):
 
 def test_http_get(net, tmp_path):
     lab, vm = net
-    check_http_get(lab, vm, str(tmp_path / "www"), 300)
+    if "/data" not in vm.cmd("df"):
+        check_http_get(lab, vm, str(tmp_path / "www"), 300)
+        return
+
+    def read_back(path):
+        if path.endswith(".txt"):
+            return vm.cmd(f"cat {path}")
+        return vm.cmd(f"ls {os.path.dirname(path)}")
+
+    check_http_get(lab, vm, str(tmp_path / "www"), 300, "/data", read_back)
+    vm.cmd("rm /data/blob.bin")
+    vm.cmd("rm /data/hello.txt")
 
 
 def test_hundred_concurrent_connections(net):
