@@ -30,7 +30,7 @@ $(NET_HOST_DIR)/libkpionet.a: $(NET_HOST_OBJS)
 ALL_TARGETS += $(NET_HOST_DIR)/libkpionet.a
 
 # ---- unit tests ----
-NET_TEST_NAMES := test_net_core test_net_proto test_tcp test_tcp_craft test_dns test_dhcp
+NET_TEST_NAMES := test_net_core test_net_proto test_tcp test_tcp_craft test_dns test_dhcp test_http
 NET_TEST_BINS := $(addprefix $(NET_HOST_DIR)/,$(NET_TEST_NAMES))
 
 $(NET_HOST_DIR)/nettest.o: tests/unit/net/nettest.c tests/unit/net/nettest.h $(wildcard kernel/net/*.h) | $(NET_HOST_DIR)/obj
