@@ -115,10 +115,11 @@ class Lab:
             raise RuntimeError(f"peer gave no result: {out}")
         return json.loads(lines[-1])
 
-    def impair(self, lport, rport, loss=0, dup=0, reorder=0, delay=0, seed=1):
+    def impair(self, lport, rport, loss=0, dup=0, reorder=0, delay=0, seed=1, block_unicast_udp=0):
         p = self.spawn(os.path.join(BUILD, "kpio-impair"), "--tap", "tap0", "--udp", f"{lport}:{rport}",
                        "--loss", str(loss), "--dup", str(dup), "--reorder", str(reorder),
-                       "--delay", str(delay), "--seed", str(seed))
+                       "--delay", str(delay), "--seed", str(seed),
+                       "--block-unicast-udp", str(block_unicast_udp))
         line = p.stdout.readline()
         if "ready" not in line:
             raise RuntimeError(f"impairment relay failed: {line}")

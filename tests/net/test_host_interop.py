@@ -78,6 +78,27 @@ def test_dhcp_renewal_with_dnsmasq():
         lab.close()
 
 
+def test_dhcp_rebinding_with_dnsmasq():
+    """The server answers only broadcasts: unicast renewals at T1 go
+    unanswered, and at T2 KPIO rebinds by broadcast, keeping its address."""
+    lab = Lab(t1=2, t2=4)
+    try:
+        relay = lab.impair(17011, 17012, block_unicast_udp=67)
+        c = start_kpio(lab, "--udp", "17012:17011")
+        addr = lease(c)
+        time.sleep(9)
+        out = c.cmd("dhcp status")
+        assert re.search(rf"(bound|renewing|rebinding) {re.escape(addr)}/24", out), out
+        assert int(re.search(r"renewals (\d+)", out).group(1)) >= 1, out
+        lab.stop(relay)
+        blocked = int(re.search(r"blocked (\d+) unicast", relay.stdout.read()).group(1))
+        assert blocked >= 1                       # renewals were tried and lost
+        acks = re.findall(rf"DHCPACK\(tap0\) {re.escape(addr)} ", lab.dnsmasq_log())
+        assert len(acks) >= 2                     # the first lease, then the rebinding
+    finally:
+        lab.close()
+
+
 def test_ping_both_ways(lab, kpio):
     check_ping_both_ways(lab, kpio, kpio.addr, 4000)
     out = kpio.cmd(f"ping -c 2 -s 3000 -i 200 {LINUX_ADDR}", 30)
