@@ -24,7 +24,7 @@ STORAGE_FSUTIL   := $(STORAGE_OUT)/kpio-fsutil
 STORAGE_FUZZER   := $(STORAGE_OUT)/fuzz-fat
 
 ALL_TARGETS  += $(STORAGE_TESTS) $(STORAGE_FSUTIL)
-TEST_TARGETS += test-storage test-storage-oracle
+TEST_TARGETS += test-storage test-storage-oracle test-storage-qemu
 FUZZ_TARGETS += fuzz-fat
 ALL_TARGETS  += $(STORAGE_FUZZER)
 
@@ -57,7 +57,7 @@ $(STORAGE_OUT)/images/manifest.tsv: ../shared/fat-images/manifest.json tests/uni
 	@mkdir -p $(dir $@)
 	/usr/bin/python3 tests/unit/fs/manifest2tsv.py $< > $@
 
-.PHONY: test-storage test-storage-oracle fuzz-fat
+.PHONY: test-storage test-storage-oracle test-storage-qemu fuzz-fat
 test-storage: $(STORAGE_TESTS) $(STORAGE_IMAGES) $(STORAGE_OUT)/images/manifest.tsv
 	@STORAGE_IMAGES=$(STORAGE_OUT)/images tests/unit/fs/run-suite $(STORAGE_TESTS)
 
@@ -67,6 +67,12 @@ test-storage-oracle: $(STORAGE_FSUTIL) $(STORAGE_IMAGES)
 
 # Seeds: the first 2 MiB of each shared image (the fuzzer pads its input
 # to a 64 MiB disk with zeros), plus the regression inputs kept in git.
+# QEMU: workloads on extra virtio-blk disks checked by fsck.fat and mtools,
+# damaged disks, power cuts (tests/system/storage_qemu.py).
+test-storage-qemu: $(BUILD)/kpio.img $(STORAGE_FSUTIL)
+	@KPIO_FSUTIL=$(STORAGE_FSUTIL) /usr/bin/python3 -m pytest -q -p no:cacheprovider \
+	    tests/system/storage_qemu.py
+
 FUZZ_SECONDS ?= 60
 $(STORAGE_OUT)/fuzz-seeds/%.img: $(STORAGE_OUT)/images/%.img
 	@mkdir -p $(dir $@)

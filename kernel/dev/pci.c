@@ -275,7 +275,7 @@ int pci_init(void)
     list_for_each(pos, &drivers)
         probe_all(list_entry(pos, struct pci_driver, node));
     mutex_unlock(&registry_lock);
-    log_info("pci: %d functions", count);
+    log_debug("pci: %d functions", count);
     return count;
 }
 

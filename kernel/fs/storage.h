@@ -18,5 +18,7 @@
 void storage_init(void);
 void storage_shutdown(void);
 void storage_register_commands(void);
+/* fstest: workloads for the system tests and benchmarks (storage_fstest.c). */
+void storage_register_test_commands(void);
 
 #endif

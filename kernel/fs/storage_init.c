@@ -97,20 +97,15 @@ static void mount_boot_partitions(void)
         if (!data && strcmp(d->part_label, STORAGE_DATA_LABEL) == 0)
             data = d;
     }
-    if (esp) {
-        int rc = vfs_mount("fat", esp->name, "/boot", VFS_MNT_RDONLY);
-        if (rc < 0)
-            log_err("storage: mounting the EFI system partition %s at /boot: %d", esp->name, rc);
-    } else {
-        log_warn("storage: no EFI system partition on vda");
-    }
-    if (data) {
-        int rc = vfs_mount("fat", data->name, "/data", 0);
-        if (rc < 0)
-            log_err("storage: mounting the data partition %s at /data: %d", data->name, rc);
-    } else {
-        log_warn("storage: no data partition (GPT name %s) on vda", STORAGE_DATA_LABEL);
-    }
+    int esp_rc = esp ? vfs_mount("fat", esp->name, "/boot", VFS_MNT_RDONLY) : -ENODEV;
+    int data_rc = data ? vfs_mount("fat", data->name, "/data", 0) : -ENODEV;
+    if (esp_rc < 0)
+        log_err("storage: no /boot: EFI system partition on vda %s (%d)", esp ? esp->name : "missing", esp_rc);
+    if (data_rc < 0)
+        log_err("storage: no /data: partition %s on vda %s (%d)", STORAGE_DATA_LABEL,
+                data ? data->name : "missing", data_rc);
+    if (esp_rc == 0 && data_rc == 0)
+        log_info("storage: /boot on %s (read-only), /data on %s, /tmp, /dev", esp->name, data->name);
 }
 
 /* ---- write-back ---- */
@@ -165,6 +160,7 @@ void storage_init(void)
     virtio_blk_init();
     mount_boot_partitions();
     storage_register_commands();
+    storage_register_test_commands();
 
     struct thread *t = thread_create("writeback", writeback_thread, NULL, PRIO_LOW);
     if (t)

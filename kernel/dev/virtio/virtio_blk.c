@@ -258,13 +258,13 @@ static int vblk_probe(struct virtio_dev *vdev)
     virtio_driver_ok(vdev);
     disks[disk_count++] = vb;
     blkdev_register(d);
-    log_info("virtio-blk: %s: %llu MiB, %u-byte sectors, %u requests of up to %u segments%s%s%s",
-             d->name, (unsigned long long)(d->sectors * d->sector_size >> 20), d->sector_size,
-             vb->nslots, vb->max_segs, indirect ? ", indirect" : "",
-             virtio_has(vdev, BLK_F_FLUSH) ? ", write cache" : "", d->read_only ? ", read-only" : "");
     int parts = blkpart_scan(d);
-    if (parts > 0)
-        log_info("virtio-blk: %s: %d partitions", d->name, parts);
+    log_info("virtio-blk: %s: %llu MiB, %u-byte sectors, %d partitions%s%s", d->name,
+             (unsigned long long)(d->sectors * d->sector_size >> 20), d->sector_size,
+             parts > 0 ? parts : 0, virtio_has(vdev, BLK_F_FLUSH) ? ", write cache" : "",
+             d->read_only ? ", read-only" : "");
+    log_debug("virtio-blk: %s: %u requests of up to %u segments%s", d->name, vb->nslots,
+              vb->max_segs, indirect ? ", indirect descriptors" : "");
     return 0;
 }
 

@@ -336,7 +336,7 @@ static int fat_mount(struct vfs_mount *mnt, const char *source, unsigned flags)
         if (!fs->scanner)
             scan_thread(fs);
     }
-    log_info("fat: %s: FAT%d, %u clusters of %u bytes%s", dev->name, fs->bits, fs->cluster_count,
+    log_debug("fat: %s: FAT%d, %u clusters of %u bytes%s", dev->name, fs->bits, fs->cluster_count,
              fs->cluster_size, fs->read_only ? ", read-only" : "");
     return 0;
 fail:

@@ -348,7 +348,9 @@ int fat_free_chain(struct fat_fs *fs, uint32_t cluster)
 
 int fat_apply_pending(struct fat_fs *fs)
 {
-    int rc = 0;
+    int rc = fat_scan(fs);          /* the free map must exist to take the clusters */
+    if (rc < 0)
+        return rc;
     for (uint32_t i = 0; i < fs->pending_len && rc == 0; i++) {
         uint32_t cur = fs->pending[i];
         for (uint32_t steps = 0; fat_valid_cluster(fs, cur) && steps <= fs->cluster_count; steps++) {
