@@ -385,6 +385,8 @@ void ip_reass_shutdown(struct net_stack *ns);
 void icmp_input(struct netif *nif, struct netbuf *nb, ip4_addr_t src, ip4_addr_t dst);
 /* Send destination unreachable (code) about the datagram in orig (header at data). */
 void icmp_send_unreachable(struct net_stack *ns, struct netbuf *orig, uint8_t code);
+/* "Time exceeded in reassembly" about a datagram (RFC 1122 §3.3.2). */
+void icmp_send_reass_timeout(struct net_stack *ns, struct netbuf *orig);
 #define ICMP_UNREACH_NET        0
 #define ICMP_UNREACH_HOST       1
 #define ICMP_UNREACH_PROTOCOL   2
