@@ -402,8 +402,9 @@ void kheap_cache_free_batch(struct kheap_cache *c, void **objs, unsigned n)
 int kheap_class_of(struct kheap *h, const void *ptr)
 {
     struct slab *s = slab_of(h, ptr);
-    if (!s || s->cache < h->classes || s->cache >= h->classes + KHEAP_CLASSES)
-        return -1;
+    if (!s || s->cache < h->classes || s->cache >= h->classes + KHEAP_CLASSES ||
+        !slot_of(s->cache, s, (uint8_t *)ptr))
+        return -1;      /* not a size-class object, or not the start of one */
     return (int)(s->cache - h->classes);
 }
 

@@ -324,6 +324,9 @@ static void test_batches_and_classes(void **state)
         kheap_cache_free_batch(c, objs + 150, 150);
         assert_int_equal(heap.allocations, 0);
         assert_int_equal(heap.errors, 0);
+        uint8_t *inner = kheap_alloc(&heap, 100);
+        assert_int_equal(kheap_class_of(&heap, inner + 16), -1);   /* inside an object */
+        kheap_free(&heap, inner);
         void *big = kheap_alloc(&heap, 5000);
         assert_int_equal(kheap_class_of(&heap, big), -1);
         int on_stack;
