@@ -513,9 +513,11 @@ void sched_init(void)
     fpu_init();
     lapic_timer_calibrate();
     thread_subsystem_init();
-    /* The boot flow (kernel_main) goes on as the thread "main"; CPU 0 gets
-     * an idle thread of its own, run when nothing else is ready. */
-    adopt_boot_context(&cpu0, "main", PRIO_NORMAL);
+    /* The boot flow (kernel_main) goes on as the thread "main", kept on
+     * the boot CPU (device set-up and the monitor then always run there);
+     * CPU 0 gets an idle thread of its own, run when nothing else is ready. */
+    struct thread *main_thread = adopt_boot_context(&cpu0, "main", PRIO_NORMAL);
+    main_thread->pinned_cpu = 0;
     cpu0.online = true;
     struct thread_opts opts = { .stack_size = 0, .cpu = 0 };
     cpu0.idle = thread_create_idle("idle0", idle_main, &opts);
