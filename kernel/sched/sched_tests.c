@@ -60,7 +60,7 @@ KTEST(sched_1000_threads_created_and_joined)
         t[i] = thread_create("warm", count_and_exit, (void *)(uintptr_t)i, PRIO_NORMAL);
     for (int i = 0; i < 100; i++)
         KT_ASSERT_EQ(thread_join(t[i]), i);
-    kheap_shrink(mm_heap());
+    mm_heap_shrink();
     struct mm_stats before, after;
     mm_get_stats(&before);
     unsigned threads_before = sched_thread_count();
@@ -74,7 +74,7 @@ KTEST(sched_1000_threads_created_and_joined)
     KT_ASSERT_EQ(started_count, N);
     KT_ASSERT_EQ(sched_thread_count(), threads_before);
     kfree(t);
-    kheap_shrink(mm_heap());
+    mm_heap_shrink();
     mm_get_stats(&after);
     /* The array was allocated before `before`: one allocation fewer now. */
     KT_ASSERT_EQ(after.heap_allocations + 1, before.heap_allocations);

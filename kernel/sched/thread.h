@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include "lib/list.h"
 #include "sched/sched.h"
+#include "sched/preempt.h"
 
 struct cpu;
 struct vm_space;
@@ -110,10 +111,6 @@ void sched_timer_irq(void);
 /* Interrupt exit: preempt the current thread if asked to. */
 void sched_irq_exit(struct trap_frame *frame);
 
-/* Preemption control (spinlocks use these). */
-void preempt_disable(void);
-void preempt_enable(void);
-bool preempt_enabled(void);
 
 /* The waiter list helpers: wake one / all; called with the list's lock held. */
 bool waiters_wake_one(struct list_node *waiters);
