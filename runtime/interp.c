@@ -115,7 +115,9 @@ enum {
 #define F32(k)   (f32_from_bits((uint32_t)SLOT(k)))
 #define F64(k)   (f64_from_bits(SLOT(k)))
 
-/* Effective address of a memory access: u32 base + u32 offset (§4.4.7). */
+/* Effective address of a memory access (§4.4.7): u32 base (plus a folded
+ * i32.add constant, wrapping) + u32 offset; the add is the operand before
+ * the offset. */
 #if INTERP_CHECKED
 #define BOUNDS(ea, len) \
     if (WASM_UNLIKELY((ea) + (len) > S->cur_mem->size)) TRAP(WASM_TRAP_MEMORY_OOB)
@@ -123,7 +125,7 @@ enum {
 #define BOUNDS(ea, len) ((void)0)
 #endif
 #define EA(ptr, addr_k, off_k, len) \
-    uint64_t ea_ = (uint64_t)U32(addr_k) + OPND(off_k); \
+    uint64_t ea_ = (uint64_t)(uint32_t)(U32(addr_k) + OPND((off_k) - 1)) + OPND(off_k); \
     BOUNDS(ea_, len); \
     uint8_t *ptr = mem + ea_
 
@@ -166,9 +168,9 @@ static inline uint64_t rotr64(uint64_t x, uint64_t n) { n &= 63; return (x >> n)
     BRCMP(BR_##P##_LE_S, T, SLOT(0), BEXPR, (ST)a <= (ST)b) BRCMP(BR_##P##_LE_U, T, SLOT(0), BEXPR, a <= b) \
     BRCMP(BR_##P##_GE_S, T, SLOT(0), BEXPR, (ST)a >= (ST)b) BRCMP(BR_##P##_GE_U, T, SLOT(0), BEXPR, a >= b)
 #define LOADOP(name, len, expr) \
-    CASE(name) { EA(p, 1, 2, len); SLOT(0) = (expr); NEXT(name); }
+    CASE(name) { EA(p, 1, 3, len); SLOT(0) = (expr); NEXT(name); }
 #define STOREOP(name, len, stmt) \
-    CASE(name) { EA(p, 0, 2, len); uint64_t v = SLOT(1); stmt; NEXT(name); }
+    CASE(name) { EA(p, 0, 3, len); uint64_t v = SLOT(1); stmt; NEXT(name); }
 
 #ifdef WASM_INTERP_STATS
 /* Profiling build (with WASM_INTERP_SWITCH): executions per instruction,
@@ -429,6 +431,12 @@ dispatch:
     STOREOP(I64_STORE, 8, store64(p, v))
     STOREOP(I32_STORE8, 1, *p = (uint8_t)v)
     STOREOP(I32_STORE16, 2, store16(p, (uint16_t)v))
+#define STOREIMM(name, len, stmt) \
+    CASE(name) { EA(p, 0, 3, len); uint32_t v = OPND(1); stmt; NEXT(name); }
+    STOREIMM(I32_STORE_IMM, 4, store32(p, v))
+    STOREIMM(I64_STORE_IMM, 8, store64(p, (uint64_t)(int64_t)(int32_t)v))
+    STOREIMM(I32_STORE8_IMM, 1, *p = (uint8_t)v)
+    STOREIMM(I32_STORE16_IMM, 2, store16(p, (uint16_t)v))
     CASE(MEMORY_SIZE) { SLOT(0) = S->cur_mem->pages; NEXT(MEMORY_SIZE); }
     CASE(MEMORY_GROW) {
         uint32_t limit = inst->max_memory_pages;

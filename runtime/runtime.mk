@@ -76,3 +76,25 @@ runtime-spec-san: $(HOST_BUILD)/san/kpio-spectest
 	$(HOST_BUILD)/san/kpio-spectest --engine=interp --out=$(BUILD)/spec-json-san $(SPEC_DIR)
 
 TEST_TARGETS += runtime-spec runtime-spec-checked runtime-spec-san
+
+# ---- unit tests (tests/unit/runtime), ASan + UBSan ----
+RT_UNIT_DIR  := $(HOST_BUILD)/runtime-unit
+RT_UNIT_WATS := $(wildcard tests/unit/runtime/*.wat)
+RT_UNIT_WASM := $(RT_UNIT_WATS:tests/unit/runtime/%.wat=$(RT_UNIT_DIR)/%.wasm)
+
+# invalid.wat is invalid on purpose: assemble it without checking.
+$(RT_UNIT_DIR)/%.wasm: tests/unit/runtime/%.wat
+	@mkdir -p $(@D)
+	wat2wasm $(if $(filter invalid,$*),--no-check) $< -o $@
+
+$(RT_UNIT_DIR)/test_runtime: tests/unit/runtime/test_runtime.c runtime/include/kpio_wasm.h $(HOST_BUILD)/san/libkpiowasm.a
+	@mkdir -p $(@D)
+	$(HOST_CC) -std=c11 -O1 -g -Wall -Wextra $(SAN_FLAGS) -Iruntime/include $< \
+	    $(HOST_BUILD)/san/libkpiowasm.a -lcmocka -lpthread -o $@
+
+ALL_TARGETS += $(RT_UNIT_DIR)/test_runtime $(RT_UNIT_WASM)
+TEST_TARGETS += runtime-unit
+
+.PHONY: runtime-unit
+runtime-unit: $(RT_UNIT_DIR)/test_runtime $(RT_UNIT_WASM)
+	@RUNTIME_UNIT_DIR=$(RT_UNIT_DIR) tools/run-unit $(RT_UNIT_DIR)/test_runtime

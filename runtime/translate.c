@@ -746,6 +746,45 @@ static void binop(wasm_translator *t, const wasm_opinfo *info)
     def(t, EMITV(t, iop, d->home, sa, sb), iop);
 }
 
+/* The form of a store that takes constant value v as an immediate, or 0. */
+static uint32_t store_imm_form(uint32_t iop, const operand *v)
+{
+    if (v->where != W_CONST)
+        return 0;
+    switch (iop) {
+    case IOP_I32_STORE:
+        return IOP_I32_STORE_IMM;   /* also f32.store and i64.store32: low 32 bits */
+    case IOP_I32_STORE8: return IOP_I32_STORE8_IMM;
+    case IOP_I32_STORE16: return IOP_I32_STORE16_IMM;
+    case IOP_I64_STORE: {
+        int64_t x = (int64_t)v->c[0];
+        return x >= INT32_MIN && x <= INT32_MAX ? IOP_I64_STORE_IMM : 0;
+    }
+    }
+    return 0;
+}
+
+/*
+ * The address operand a of a memory access (the last operand popped). If the last
+ * instruction computed it as i32.add(base, constant) and nothing came after,
+ * that instruction is dropped and the access adds the constant itself
+ * (*add; wrapping at 32 bits like the add). Returns the slot to read.
+ */
+static uint32_t address(wasm_translator *t, operand *a, uint32_t *add)
+{
+    *add = 0;
+    if (a->where == W_HOME && t->last.valid && t->last.iop == IOP_I32_ADD_IMM &&
+        t->last.pos + wasm_iop_units(3) == t->ncode && t->code[t->last.pos + 2] == a->home &&
+        t->nstack == t->last.index) {
+        uint32_t base = t->code[t->last.pos + 3];
+        *add = t->code[t->last.pos + 4];
+        t->ncode = t->last.pos;
+        t->last.valid = false;
+        return base;
+    }
+    return src(t, a);
+}
+
 /* Instructions described fully by the opcode tables. */
 static void generic(wasm_translator *t, const wasm_opinfo *info)
 {
@@ -783,17 +822,25 @@ static void generic(wasm_translator *t, const wasm_opinfo *info)
     case WASM_K_LOAD: {
         uint32_t offset = read_memarg(t, info->arg);
         operand a = pop(t, WASM_I32);
-        uint32_t sa = src(t, &a);
+        uint32_t add = 0;
+        uint32_t sa = address(t, &a, &add);
         operand *d = push(t, info->r);
-        def(t, EMITV(t, info->iop, d->home, sa, offset), info->iop);
+        def(t, EMITV(t, info->iop, d->home, sa, add, offset), info->iop);
         break;
     }
     case WASM_K_STORE: {
         uint32_t offset = read_memarg(t, info->arg);
         operand v = pop(t, info->b);
         operand a = pop(t, WASM_I32);
-        uint32_t sa = src(t, &a), sv = src(t, &v);
-        EMITV(t, info->iop, sa, sv, offset);
+        uint32_t add = 0;
+        uint32_t sa = address(t, &a, &add);
+        uint32_t imm_iop = store_imm_form(info->iop, &v);
+        if (imm_iop) {
+            EMITV(t, imm_iop, sa, (uint32_t)v.c[0], add, offset);
+            break;
+        }
+        uint32_t sv = src(t, &v);
+        EMITV(t, info->iop, sa, sv, add, offset);
         break;
     }
     case WASM_K_EXTRACT: {
@@ -825,12 +872,14 @@ static void generic(wasm_translator *t, const wasm_opinfo *info)
             verr(t, "invalid lane index %u", lane);
         operand v = pop(t, WASM_V128);
         operand a = pop(t, WASM_I32);
-        uint32_t sa = src(t, &a), sv = src(t, &v);
+        uint32_t add = 0;
+        uint32_t sa = address(t, &a, &add);
+        uint32_t sv = src(t, &v);
         if (info->kind == WASM_K_LOAD_LANE) {
             operand *d = push(t, WASM_V128);
-            def(t, EMITV(t, info->iop, d->home, sa, sv, offset, lane), info->iop);
+            def(t, EMITV(t, info->iop, d->home, sa, sv, add, offset, lane), info->iop);
         } else {
-            EMITV(t, info->iop, sa, sv, offset, lane);
+            EMITV(t, info->iop, sa, sv, add, offset, lane);
         }
         break;
     }
