@@ -49,6 +49,7 @@
 #include "dev/acpi.h"
 #include "dev/serial.h"
 #include "mm/mm_boot.h"
+#include "net/net.h"
 #include "sched/thread.h"
 
 
@@ -123,6 +124,7 @@ _Noreturn void kernel_main(const struct kpio_boot_info *bi)
     smp_init();
     serial_init();
     storage_init();
+    net_init();
 
     /* 11. */
     kernel_prompt_tsc = rdtsc();
