@@ -1065,16 +1065,17 @@ static int cmd_tcp(struct net_stack *ns, const struct netcmd_io *io, int argc, c
 /* ---- the table ---- */
 
 const struct netcmd_info netcmd_list[] = {
-    { "ifconfig", "ifconfig [IF [ADDR/PREFIX] [up|down]]" },
-    { "route", "route [add|del DEST/PREFIX|default via GATEWAY]" },
-    { "arp", "arp [-d ADDR]" },
-    { "ping", "ping [-c N] [-s SIZE] [-i MS] [-W MS] HOST" },
-    { "netstat", "netstat [-s|-m]" },
-    { "host", "host NAME" },
-    { "dns", "dns [SERVER...] | dns hosts NAME ADDR | dns hosts -d NAME | dns flush" },
-    { "dhcp", "dhcp [IF] [status|release]" },
-    { "http", "http get [-s] [-o FILE] URL" },
-    { "tcp", "tcp recv|send|sink|source|conns|cps|echod ..." },
+    { "ifconfig", "ifconfig [IF [ADDR/PREFIX] [up|down]]", "[IF [ADDR/PFX] [up|down]]" },
+    { "route", "route [add|del DEST/PREFIX|default via GATEWAY]", "[add|del NET/PFX via GW]" },
+    { "arp", "arp [-d ADDR]", "[-d ADDR]" },
+    { "ping", "ping [-c N] [-s SIZE] [-i MS] [-W MS] HOST", "[-c N] [-s SIZE] HOST" },
+    { "netstat", "netstat [-s|-m]", "[-s|-m]" },
+    { "host", "host NAME", "NAME" },
+    { "dns", "dns [SERVER...] | dns hosts NAME ADDR | dns hosts -d NAME | dns flush",
+      "[SERVER..|hosts|flush]" },
+    { "dhcp", "dhcp [IF] [status|release]", "[IF] [status|release]" },
+    { "http", "http get [-s] [-o FILE] URL", "get [-s] [-o FILE] URL" },
+    { "tcp", "tcp recv|send|sink|source|conns|cps|echod ...", "recv|send|conns|cps ..." },
 };
 const int netcmd_count = (int)ARRAY_SIZE(netcmd_list);
 
