@@ -365,3 +365,32 @@ def check_impaired_session(lab, c, relay, nbytes, timeout):
     lab.stop(relay)
     counters = relay.stdout.read()
     assert re.search(r"lost [1-9]", counters) and re.search(r"duplicated [1-9]", counters), counters
+
+
+def qmp_command(path, command, **arguments):
+    """One QMP command on QEMU's monitor socket (kpio-qemu --qmp PATH)."""
+    import json
+    import socket
+    deadline = time.time() + 30
+    while True:
+        try:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.connect(path)
+            break
+        except OSError:
+            sock.close()
+            if time.time() > deadline:
+                raise
+            time.sleep(0.2)
+    with sock, sock.makefile("rw") as f:
+        json.loads(f.readline())                       # greeting
+        for cmd in ({"execute": "qmp_capabilities"}, {"execute": command, "arguments": arguments}):
+            f.write(json.dumps(cmd) + "\n")
+            f.flush()
+            while True:
+                reply = json.loads(f.readline())
+                if "event" not in reply:
+                    break
+            if "error" in reply:
+                raise RuntimeError(f"QMP {cmd}: {reply['error']}")
+        return reply
