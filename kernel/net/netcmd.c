@@ -486,7 +486,7 @@ static int cmd_dns(struct net_stack *ns, const struct netcmd_io *io, int argc, c
 static const char *dhcp_state_name(enum dhcp_state s)
 {
     static const char *const names[] = { "off", "init", "selecting", "requesting", "bound",
-                                         "renewing", "rebinding" };
+                                         "renewing", "rebinding", "probing" };
     return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "?";
 }
 
@@ -521,11 +521,14 @@ static int cmd_dhcp(struct net_stack *ns, const struct netcmd_io *io, int argc, 
         return fail(io, "dhcp", -ENOENT);
     char a[16], s[16], g[16];
     out(io, "%s: %s", ifname, dhcp_state_name(l.state));
-    if (l.addr && l.state >= DHCP_BOUND)
+    bool bound = l.state == DHCP_BOUND || l.state == DHCP_RENEWING || l.state == DHCP_REBINDING;
+    if (l.addr && bound)
         out(io, " %s/%u server %s router %s lease %us renewals %u", ip4_format(l.addr, a), l.prefix_len,
             ip4_format(l.server, s), ip4_format(l.router, g), l.lease_s, l.renewals);
+    if (l.declines)
+        out(io, " declined %u", l.declines);
     out(io, "\n");
-    return l.state >= DHCP_BOUND ? 0 : -ETIMEDOUT;
+    return bound ? 0 : -ETIMEDOUT;
 }
 
 /* ---- http ---- */
