@@ -205,7 +205,8 @@ void dns_cache_flush(struct net_stack *ns);
 
 /* Called once with the result: 0 and the addresses (up to NET_DNS_ADDRS_MAX),
  * -ENOENT (no such name or no A record), -ETIMEDOUT, -EHOSTUNREACH (no server),
- * -EIO (bad answers). cname is the canonical name when a chain was followed. */
+ * -EIO (bad answers), -EMSGSIZE (truncated: the answer needs TCP, which
+ * dns_lookup then uses). cname is the canonical name when a chain was followed. */
 typedef void (*dns_callback)(void *arg, int status, const ip4_addr_t *addrs, int n,
                              const char *cname);
 /* Start a lookup; the callback may run before this returns (cache, hosts, literal). */

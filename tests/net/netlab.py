@@ -80,6 +80,8 @@ class Lab:
             f"--cname=alias.{DOMAIN},www.{DOMAIN}", f"--log-facility={self.tmp}/dnsmasq.log",
             "--log-dhcp", "--log-queries", "--local-ttl=60",
         ]
+        # A name with more addresses than a 512-byte UDP answer holds (TC=1).
+        args += [f"--host-record=big.{DOMAIN},10.77.1.{i}" for i in range(1, 41)]
         if t1:
             args.append(f"--dhcp-option=option:T1,{t1}")
         if t2:
@@ -279,6 +281,10 @@ def check_dns_names(lab, c):
     assert "Host missing.kpio.test not found" in out, out
     log = lab.dnsmasq_log()
     assert "query[A] server.kpio.test" in log and "query[A] missing.kpio.test" in log
+    # Too big for UDP: the answer comes truncated, and again over TCP.
+    out = c.cmd("host big.kpio.test", 60)
+    assert len(re.findall(r"big\.kpio\.test has address 10\.77\.1\.\d+", out)) == 8, out
+    assert lab.dnsmasq_log().count("query[A] big.kpio.test") >= 2
 
 
 def check_transfers(lab, c, nbytes, timeout, server=LINUX_ADDR):
