@@ -322,8 +322,8 @@ static int walk_dev(const char *dev)
 
 static void report(const char *metric, uint64_t bytes_or_count, uint64_t ns, bool per_second_mb)
 {
-    /* value * 1000, in MB/s (10^6 bytes) or operations per second */
-    uint64_t milli = per_second_mb ? bytes_or_count * 1000000ull / (ns / 1000 + 1)
+    /* value * 1000, in MB/s (10^6 bytes, so bytes per microsecond) or operations per second */
+    uint64_t milli = per_second_mb ? bytes_or_count * 1000ull / (ns / 1000 + 1)
                                    : bytes_or_count * 1000000000000ull / (ns + 1);
     monitor_printf("bench: %s = %llu.%03llu %s\n", metric, (unsigned long long)(milli / 1000),
                    (unsigned long long)(milli % 1000), per_second_mb ? "MB/s" : "ops/s");

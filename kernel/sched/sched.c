@@ -193,6 +193,8 @@ static void kick(struct cpu *c)
 
 enum wake_reason sched_block(spinlock_t *held, uint64_t deadline_ns)
 {
+    if (!sched_running)
+        panic("a thread would block before the scheduler runs");
     struct cpu *c = this_cpu();
     struct thread *t = c->current;
     spin_lock(&c->rq.lock);
@@ -292,6 +294,8 @@ void schedule(void)
     if (prev == c->idle) {
         c->idle_ns += now - c->idle_since_ns;
         set_idle(c, false);
+        /* Interrupted while polling: wakers must send IPIs again. */
+        __atomic_store_n(&c->polling, false, __ATOMIC_RELAXED);
     }
     if (next == c->idle) {
         c->idle_since_ns = now;
@@ -548,11 +552,11 @@ void sched_init(void)
     /* The boot flow (kernel_main) goes on as the thread "main"; CPU 0 gets
      * an idle thread of its own, run when nothing else is ready. */
     adopt_boot_context(&cpu0, "main", PRIO_NORMAL);
+    cpu0.online = true;
     struct thread_opts opts = { .stack_size = 0, .cpu = 0 };
     cpu0.idle = thread_create_idle("idle0", idle_main, &opts);
     if (!cpu0.idle)
         panic("sched: cannot create the idle thread");
-    cpu0.online = true;
     trap_set_handler(VEC_TIMER, timer_trap);
     trap_set_handler(VEC_RESCHED, resched_trap);
     trap_set_handler(VEC_DOUBLE_FAULT, sched_double_fault);
