@@ -82,7 +82,7 @@ ALL_TARGETS += $(NET_FUZZ_DIR)/net_fuzz $(NET_FUZZ_DIR)/parsers_fuzz
 .PHONY: fuzz-net fuzz-net-parsers
 fuzz-net: $(NET_FUZZ_DIR)/net_fuzz $(NET_FUZZ_DIR)/seeds/.stamp
 	@mkdir -p $(NET_FUZZ_DIR)/corpus
-	$(NET_FUZZ_DIR)/net_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
+	$(NET_FUZZ_DIR)/net_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 -detect_leaks=0 \
 	    -artifact_prefix=$(NET_FUZZ_DIR)/ $(NET_FUZZ_DIR)/corpus $(NET_FUZZ_DIR)/seeds
 
 fuzz-net-parsers: $(NET_FUZZ_DIR)/parsers_fuzz $(NET_FUZZ_DIR)/seeds/.stamp
@@ -97,7 +97,7 @@ FUZZ_TARGETS += fuzz-net fuzz-net-parsers
 .PHONY: test-net-fuzz-regress
 test-net-fuzz-regress: $(NET_FUZZ_DIR)/net_fuzz $(NET_FUZZ_DIR)/parsers_fuzz $(NET_FUZZ_DIR)/seeds/.stamp
 	@n=$$(ls $(NET_FUZZ_DIR)/seeds $(NET_FUZZ_DIR)/seeds-parsers tests/fuzz/net/regress tests/fuzz/net/regress-parsers | grep -vc -e '^$$' -e ':$$' -e '^\.'); \
-	if $(NET_FUZZ_DIR)/net_fuzz -runs=0 $(NET_FUZZ_DIR)/seeds tests/fuzz/net/regress > $(NET_FUZZ_DIR)/regress.log 2>&1 && \
+	if $(NET_FUZZ_DIR)/net_fuzz -runs=0 -detect_leaks=0 $(NET_FUZZ_DIR)/seeds tests/fuzz/net/regress > $(NET_FUZZ_DIR)/regress.log 2>&1 && \
 	   $(NET_FUZZ_DIR)/parsers_fuzz -runs=0 $(NET_FUZZ_DIR)/seeds-parsers tests/fuzz/net/regress-parsers >> $(NET_FUZZ_DIR)/regress.log 2>&1; \
 	then echo "net-fuzz-regress: $$n passed, 0 failed"; \
 	else tail -20 $(NET_FUZZ_DIR)/regress.log; echo "net-fuzz-regress: 0 passed, 1 failed"; exit 1; fi
