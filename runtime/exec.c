@@ -147,6 +147,15 @@ wasm_trap wasm_call_host(wasm_activation *act, wasm_instance *caller, wasm_funci
     act->in_guest = 1;
     if (args != buf)
         wasm_plat_free(args);
+    /* A host call is where a guest blocks (poll, read, sleep): an interrupt
+     * that woke it stops the guest here, before it can carry on or exit
+     * on its own terms. */
+    if (act->root && __atomic_exchange_n(&act->root->interrupt, 0, __ATOMIC_RELAXED)) {
+        if (caller)
+            caller->exiting = false;
+        act->exiting = false;
+        return WASM_TRAP_INTERRUPTED;
+    }
     if (caller && caller->exiting) {
         act->exiting = true;
         act->exit_code = caller->exit_code;
