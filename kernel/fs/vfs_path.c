@@ -295,21 +295,24 @@ int vfs_mkdir(struct vfs_file *base, const char *path, unsigned flags, uint32_t 
     return rc;
 }
 
-int vfs_rmdir(struct vfs_file *base, const char *path, unsigned flags)
+/* Remove the last name of path: an empty directory (rmdir) or anything
+ * else (unlink), with the errors POSIX gives each. */
+static int remove_name(struct vfs_file *base, const char *path, unsigned flags, bool rmdir)
 {
     struct vfs_parent p;
     int rc = vfs_lookup_parent(base, path, flags, &p);
     if (rc < 0)
         return rc;
     struct vnode *child = NULL;
-    if (p.len == 0)
-        rc = -EBUSY;
-    else if (p.len == 1 && p.name[0] == '.')
-        rc = -EINVAL;
-    else if (vfs_parent_is_special(&p))
-        rc = -ENOTEMPTY;
-    else if ((rc = vfs_lookup_child(p.dir, p.name, p.len, &child)) == 0) {
-        if (child->type != VFS_DIR)
+    if (vfs_parent_is_special(&p)) {
+        /* "", "." and "..": the root, the directory itself, its parent. */
+        rc = !rmdir ? -EISDIR : p.len == 0 ? -EBUSY : p.len == 1 ? -EINVAL : -ENOTEMPTY;
+    } else if ((rc = vfs_lookup_child(p.dir, p.name, p.len, &child)) == 0) {
+        if (rmdir && child->type != VFS_DIR)
+            rc = -ENOTDIR;
+        else if (!rmdir && child->type == VFS_DIR)
+            rc = -EISDIR;
+        else if (!rmdir && p.trailing_slash)
             rc = -ENOTDIR;
         else if (child->covered_by)
             rc = -EBUSY;
@@ -318,37 +321,21 @@ int vfs_rmdir(struct vfs_file *base, const char *path, unsigned flags)
         else if (!p.dir->ops->unlink)
             rc = -EPERM;
         else
-            rc = p.dir->ops->unlink(p.dir, p.name, p.len, true);
+            rc = p.dir->ops->unlink(p.dir, p.name, p.len, rmdir);
         vnode_put(child);
     }
     vfs_parent_release(&p);
     return rc;
 }
 
+int vfs_rmdir(struct vfs_file *base, const char *path, unsigned flags)
+{
+    return remove_name(base, path, flags, true);
+}
+
 int vfs_unlink(struct vfs_file *base, const char *path, unsigned flags)
 {
-    struct vfs_parent p;
-    int rc = vfs_lookup_parent(base, path, flags, &p);
-    if (rc < 0)
-        return rc;
-    struct vnode *child = NULL;
-    if (vfs_parent_is_special(&p))
-        rc = -EISDIR;
-    else if ((rc = vfs_lookup_child(p.dir, p.name, p.len, &child)) == 0) {
-        if (child->type == VFS_DIR)
-            rc = -EISDIR;
-        else if (p.trailing_slash)
-            rc = -ENOTDIR;
-        else if (vfs_read_only(p.dir))
-            rc = -EROFS;
-        else if (!p.dir->ops->unlink)
-            rc = -EPERM;
-        else
-            rc = p.dir->ops->unlink(p.dir, p.name, p.len, false);
-        vnode_put(child);
-    }
-    vfs_parent_release(&p);
-    return rc;
+    return remove_name(base, path, flags, false);
 }
 
 /* True if dir is `ancestor` or lies below it (following parent links). */
