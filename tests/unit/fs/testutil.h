@@ -26,17 +26,8 @@ int tu_make_file(const char *path, uint64_t bytes);
 /* Read a whole file (malloc'ed); *len gets its size. NULL on error. */
 uint8_t *tu_read_file(const char *path, size_t *len);
 
-/* SHA-256 (FIPS 180-4) of buf, as 64 lower-case hex digits plus NUL; and
- * the same over a stream. */
+/* SHA-256 (the loader's, boot/sha256.c) of buf, as 64 lower-case hex digits plus NUL. */
 void tu_sha256_hex(const void *buf, size_t len, char out[65]);
-struct tu_sha256 {
-    uint32_t h[8];
-    uint8_t buf[64];
-    uint64_t len;
-};
-void tu_sha256_init(struct tu_sha256 *c);
-void tu_sha256_update(struct tu_sha256 *c, const void *buf, size_t len);
-void tu_sha256_final(struct tu_sha256 *c, char out[65]);
 
 /* Deterministic pseudo-random numbers (xorshift64*). */
 uint64_t tu_rand(uint64_t *state);
