@@ -1,3 +1,3 @@
 # guest.run=kernelbench: the Linux figures beside KPIO's in-kernel benchmarks.
-pipe-pingpong 20000
+pipe-pingpong 5000
 malloc-bench 200000

@@ -7,14 +7,19 @@
 #include <stdlib.h>
 #include "bench.h"
 
-static volatile void *sink;
+/* Make p visible to "unknown code", so the compiler cannot drop a malloc/free
+ * pair whose result is otherwise unused. */
+static inline void escape(void *p)
+{
+    __asm__ volatile("" : : "r"(p) : "memory");
+}
 
 static double fixed_run(long ops)
 {
     uint64_t t0 = now_ns();
     for (long i = 0; i < ops; i++) {
         void *p = malloc(64);
-        sink = p;
+        escape(p);
         free(p);
     }
     return (double)(now_ns() - t0) / (double)ops;
@@ -30,6 +35,7 @@ static double mixed_run(long ops)
         unsigned slot = (seed >> 8) % 1024;
         free(live[slot]);
         live[slot] = malloc(16 + (seed >> 16) % 4081);
+        escape(live[slot]);
     }
     double ns = (double)(now_ns() - t0) / (double)ops;
     for (int i = 0; i < 1024; i++) {

@@ -1,2 +1,2 @@
 # guest.run=pingpong: process context switches through pipes.
-pipe-pingpong 20000
+pipe-pingpong 5000
