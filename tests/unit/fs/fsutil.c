@@ -34,6 +34,7 @@
 #include "fs/vfs.h"
 #include "hostblk.h"
 #include "lib/lib.h"
+#include "lib/sha256.h"
 #include "testutil.h"
 
 static const char *errname(int rc)
@@ -99,7 +100,7 @@ static void to_stream(const uint8_t *p, size_t n, void *arg)
 
 static void to_sha(const uint8_t *p, size_t n, void *arg)
 {
-    tu_sha256_update(arg, p, n);
+    sha256_update(arg, p, n);
 }
 
 static int write_all(struct vfs_file *f, const uint8_t *p, size_t n)
@@ -212,12 +213,14 @@ static int run(int argc, char **argv)
     }
     if (strcmp(c, "sha") == 0) {
         NEED(1);
-        struct tu_sha256 sha;
-        tu_sha256_init(&sha);
+        struct sha256 sha;
+        sha256_init(&sha);
         int rc = read_file(argv[1], to_sha, &sha);
         if (rc == 0) {
+            uint8_t digest[SHA256_DIGEST_SIZE];
             char hex[65];
-            tu_sha256_final(&sha, hex);
+            sha256_final(&sha, digest);
+            sha256_hex(digest, hex);
             printf("%s\n", hex);
         }
         return rc;
