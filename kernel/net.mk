@@ -6,15 +6,19 @@
 # net_kernel.c and net_ktests.c need the real kernel; everything else also
 # builds on the host.
 NET_KERNEL_ONLY := kernel/net/net_kernel.c kernel/net/net_ktests.c
-NET_SRCS := $(filter-out $(NET_KERNEL_ONLY),$(wildcard kernel/net/*.c))
+# SHA-256 (end-to-end transfer checks) is the kernel library's.
+NET_SRCS := $(filter-out $(NET_KERNEL_ONLY),$(wildcard kernel/net/*.c)) kernel/lib/sha256.c
 NET_HOST_DIR := $(HOST_BUILD)/net
 NET_HOST_INC := -Itests/unit/kshim -Ikernel -Iinclude
 NET_HOST_CFLAGS := $(HOST_CFLAGS) $(SAN_FLAGS) $(NET_HOST_INC) -pthread
 
-NET_HOST_OBJS := $(patsubst kernel/net/%.c,$(NET_HOST_DIR)/obj/%.o,$(NET_SRCS)) \
+NET_HOST_OBJS := $(patsubst %.c,$(NET_HOST_DIR)/obj/%.o,$(notdir $(NET_SRCS))) \
                  $(NET_HOST_DIR)/obj/kshim.o
 
 $(NET_HOST_DIR)/obj/%.o: kernel/net/%.c $(wildcard kernel/net/*.h) | $(NET_HOST_DIR)/obj
+	$(HOST_CC) $(NET_HOST_CFLAGS) -c $< -o $@
+
+$(NET_HOST_DIR)/obj/sha256.o: kernel/lib/sha256.c kernel/lib/sha256.h | $(NET_HOST_DIR)/obj
 	$(HOST_CC) $(NET_HOST_CFLAGS) -c $< -o $@
 
 $(NET_HOST_DIR)/obj/kshim.o: tests/unit/kshim/kshim.c | $(NET_HOST_DIR)/obj

@@ -5,7 +5,7 @@
 #include "net/netpriv.h"
 #include "net/netcmd.h"
 #include "net/http.h"
-#include "net/sha256.h"
+#include "lib/sha256.h"
 
 static void out(const struct netcmd_io *io, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void out(const struct netcmd_io *io, const char *fmt, ...)

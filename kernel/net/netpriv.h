@@ -459,6 +459,14 @@ struct tcp_seg {
 #define TCP_PSH 0x08
 #define TCP_ACK 0x10
 #define TCP_URG 0x20
+/* Option kinds (RFC 9293 §3.2, RFC 7323, RFC 2018). */
+#define OPT_EOL       0
+#define OPT_NOP       1
+#define OPT_MSS       2
+#define OPT_WS        3
+#define OPT_SACK_PERM 4
+#define OPT_SACK      5
+#define OPT_TS        8
 
 /* tcp.c */
 void tcp_hash_insert(struct tcp_pcb *pcb);

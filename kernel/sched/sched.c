@@ -547,6 +547,14 @@ _Noreturn void sched_ap_start(unsigned id)
     sched_idle_loop();
 }
 
+unsigned cpus_online(void)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < cpu_count; i++)
+        n += cpus[i] && __atomic_load_n(&cpus[i]->online, __ATOMIC_ACQUIRE);
+    return n;
+}
+
 /* ---- placement of new threads ---- */
 
 /* The CPU a new thread should start on: pinned, else the least loaded. */

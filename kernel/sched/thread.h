@@ -119,6 +119,8 @@ unsigned waiters_wake_all(struct list_node *waiters);
 /* Visit every thread (for `threads`); fn runs with the thread list locked. */
 void sched_for_each_thread(void (*fn)(struct thread *t, void *ctx), void *ctx);
 unsigned sched_thread_count(void);
+/* CPUs started and scheduling. */
+unsigned cpus_online(void);
 const char *thread_state_name(enum thread_state s);
 
 /* Kill the current thread after a fatal fault it caused (stack overflow):

@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "../../../boot/loader.h"
 #include "fs/pattern.h"
+#include "lib/sha256.h"
 
 static char tmpdir[256];
 
@@ -133,14 +133,13 @@ uint8_t *tu_read_file(const char *path, size_t *len)
     return buf;
 }
 
-/* ---- SHA-256: the loader's (boot/sha256.c) ---- */
+/* ---- SHA-256 ---- */
 
 void tu_sha256_hex(const void *buf, size_t len, char out[65])
 {
-    uint8_t digest[32];
+    uint8_t digest[SHA256_DIGEST_SIZE];
     sha256(buf, len, digest);
-    for (int i = 0; i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", digest[i]);
+    sha256_hex(digest, out);
 }
 
 uint64_t tu_rand(uint64_t *state)

@@ -1,7 +1,8 @@
 /*
- * tests/unit/boot/test_sha256.c — boot/sha256.c against the FIPS 180-2
- * example messages and against coreutils' sha256sum on lengths around the
- * padding boundaries (55/56/63/64 bytes mod 64).
+ * tests/unit/klib/test_sha256.c — kernel/lib/sha256.c (the loader's, the
+ * kernel's and the host tools' SHA-256) against the FIPS 180-2 example
+ * messages and against coreutils' sha256sum on lengths around the padding
+ * boundaries (55/56/63/64 bytes mod 64), in one call and fed in pieces.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include "loader.h"
+#include "lib/sha256.h"
 
 static void hex(const uint8_t d[32], char out[65])
 {
@@ -20,6 +21,20 @@ static void hex(const uint8_t d[32], char out[65])
         sprintf(out + 2 * i, "%02x", d[i]);
 }
 
+/* The digest of data fed to sha256_update in pieces of `step` bytes (the
+ * last one shorter). */
+static void digest_in_pieces(const uint8_t *data, size_t len, size_t step, char out[65])
+{
+    struct sha256 s;
+    uint8_t d[32];
+    sha256_init(&s);
+    for (size_t at = 0; at < len; at += step)
+        sha256_update(&s, data + at, len - at < step ? len - at : step);
+    sha256_final(&s, d);
+    hex(d, out);
+}
+
+/* One call, sha256_hex, and pieces of awkward sizes all give `expect`. */
 static void check(const void *data, size_t len, const char *expect)
 {
     uint8_t d[32];
@@ -27,6 +42,15 @@ static void check(const void *data, size_t len, const char *expect)
     sha256(data, len, d);
     hex(d, h);
     assert_string_equal(h, expect);
+    sha256_hex(d, h);
+    assert_string_equal(h, expect);
+    static const size_t steps[] = { 1, 3, 63, 64, 65, 1000 };
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+        if (len > 100000 && steps[i] < 63)
+            continue;
+        digest_in_pieces(data, len, steps[i], h);
+        assert_string_equal(h, expect);
+    }
 }
 
 static void test_fips_examples(void **state)
@@ -85,5 +109,5 @@ int main(void)
         cmocka_unit_test(test_fips_examples),
         cmocka_unit_test(test_against_sha256sum),
     };
-    return cmocka_run_group_tests_name("loader sha256", tests, NULL, NULL);
+    return cmocka_run_group_tests_name("sha256", tests, NULL, NULL);
 }
