@@ -161,5 +161,8 @@ wasm_result kpio_link(wasm_linker *l, kpio_process *p);
 
 /* How many processes the table holds (running or waiting to be reaped). */
 uint32_t kpio_system_process_count(kpio_system *sys);
+/* Up to max records of the table's processes in pid order (for ps in the
+ * kernel monitor, ^C on the console); returns how many there are. */
+uint32_t kpio_system_list(kpio_system *sys, kpio_proc_info *out, uint32_t max);
 
 #endif

@@ -509,16 +509,10 @@ static void put_info(uint8_t *o, kpio_system *sys, kpio_process *p)
     memcpy(o + 40, p->name, strlen(p->name));
 }
 
-KPIO_IMPL(kpio_h_proc_list)
+/* Up to max records (the kpio_proc_info layout, little-endian) at out, in
+ * pid order; returns how many processes there are. */
+static uint32_t list_processes(kpio_system *sys, uint8_t *out, uint32_t max)
 {
-    kpio_system *sys = self->sys;
-    uint32_t max = (uint32_t)a[1];
-    uint8_t *count_out = kpio_mem(inst, (uint32_t)a[2], 4);
-    if (!count_out || max > 65536)
-        return count_out ? KPIO_EINVAL : KPIO_EFAULT;
-    uint8_t *out = kpio_mem(inst, (uint32_t)a[0], max * (uint32_t)sizeof(kpio_proc_info));
-    if (max && !out)
-        return KPIO_EFAULT;
     sys->be.lock(sys->be.data);
     /* in pid order: the next larger pid each time */
     uint32_t n = 0;
@@ -536,6 +530,25 @@ KPIO_IMPL(kpio_h_proc_list)
         last = next->pid;
     }
     sys->be.unlock(sys->be.data);
-    kpio_st32(count_out, n);
+    return n;
+}
+
+KPIO_IMPL(kpio_h_proc_list)
+{
+    kpio_system *sys = self->sys;
+    uint32_t max = (uint32_t)a[1];
+    uint8_t *count_out = kpio_mem(inst, (uint32_t)a[2], 4);
+    if (!count_out || max > 65536)
+        return count_out ? KPIO_EINVAL : KPIO_EFAULT;
+    uint8_t *out = kpio_mem(inst, (uint32_t)a[0], max * (uint32_t)sizeof(kpio_proc_info));
+    if (max && !out)
+        return KPIO_EFAULT;
+    kpio_st32(count_out, list_processes(sys, out, max));
     return KPIO_OK;
+}
+
+uint32_t kpio_system_list(kpio_system *sys, kpio_proc_info *out, uint32_t max)
+{
+    /* The records' byte layout is the structure's on little-endian hosts. */
+    return list_processes(sys, (uint8_t *)out, max);
 }
