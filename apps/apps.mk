@@ -9,8 +9,8 @@ APPS_SDK_LIB  := $(BUILD)/wasm/sdk/libkpio.a
 APPS_CFLAGS    = $(WASM_CFLAGS) -Isdk/include -Iapps/common
 APPS_LDFLAGS  := -Wl,--strip-debug
 
-COREUTILS := cat cp date df echo env fetch grep head hexdump kill ls mkdir mv ps rm rmdir \
-             sleep sort tail touch uname uniq wc
+COREUTILS := cat cp date df echo env fetch grep head hexdump kill ln ls mkdir mv poweroff ps \
+             rm rmdir run sleep sort tail touch uname uniq wc
 
 APPS_COMMON_SRCS := apps/common/app.c apps/common/fileops.c apps/common/run.c
 APPS_COMMON_OBJS := $(patsubst apps/%.c,$(APPS_OBJ)/%.o,$(APPS_COMMON_SRCS))
@@ -30,6 +30,11 @@ $(APPS_BIN)/%.wasm: $(APPS_OBJ)/coreutils/%.o $(APPS_COMMON_LIB) $(APPS_SDK_LIB)
 
 COREUTILS_WASM := $(addprefix $(APPS_BIN)/,$(addsuffix .wasm,$(COREUTILS)))
 ALL_TARGETS += $(COREUTILS_WASM)
+
+# reboot is poweroff under another name (argv[0] says which).
+$(APPS_BIN)/reboot.wasm: $(APPS_BIN)/poweroff.wasm
+	cp $< $@
+ALL_TARGETS += $(APPS_BIN)/reboot.wasm
 .PRECIOUS: $(APPS_OBJ)/%.o
 
 -include $(wildcard $(APPS_OBJ)/*/*.d)

@@ -53,7 +53,7 @@ $(KERNEL_BUILD)/kernel/app/%.c.o: KERNEL_CFLAGS += $(USERSPACE_INC)
 
 # ---- the system partition ----
 # Every program in /bin, as NAME.wasm (the shell finds NAME through $PATH).
-SYSTEM_PROGRAMS = $(COREUTILS_WASM) $(APPS_BIN)/sh.wasm
+SYSTEM_PROGRAMS = $(COREUTILS_WASM) $(APPS_BIN)/reboot.wasm $(APPS_BIN)/sh.wasm
 SYSTEM_IMG := $(BUILD)/system.img
 
 $(SYSTEM_IMG): $$(SYSTEM_PROGRAMS) kernel/userspace.mk

@@ -3,11 +3,15 @@
  *   ps          every process of the table: pid, parent, state, CPU time,
  *               linear memory, name; then the apps' memory budget
  *   kill PID    stop a process (as kpio_proc_kill)
+ *   counters    frames, heap objects and bytes, handles, reservations: the
+ *               numbers leak checks compare before and after a workload
  */
 #include "app/app.h"
 #include "core/monitor.h"
 #include "lib/lib.h"
+#include "mm/heap.h"
 #include "mm/mm.h"
+#include "mm/mm_boot.h"
 
 static int cmd_ps(int argc, char **argv)
 {
@@ -62,8 +66,30 @@ static int cmd_kill(int argc, char **argv)
     return 0;
 }
 
+/* The counters leak checks compare, on one line: empty slabs are given
+ * back first, so that only live memory counts. */
+static int cmd_counters(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    kheap_shrink(mm_heap());
+    struct mm_stats st;
+    mm_get_stats(&st);
+    struct app_memory_stats ms;
+    app_memory_stats(&ms);
+    kpio_system *sys = app_system();
+    monitor_printf("counters: frames_free=%llu heap_objects=%llu heap_bytes=%llu handles=%llu "
+                   "reservations=%llu committed=%llu processes=%u\n",
+                   (unsigned long long)st.frames_free, (unsigned long long)st.heap_allocations,
+                   (unsigned long long)st.heap_bytes_in_use, (unsigned long long)handle_live(),
+                   (unsigned long long)ms.reservations, (unsigned long long)ms.committed,
+                   sys ? kpio_system_process_count(sys) : 0);
+    return 0;
+}
+
 static const struct monitor_cmd commands[] = {
     { "ps", "", "WebAssembly processes and the apps' memory", cmd_ps },
+    { "counters", "", "memory counters for leak checks (empty slabs given back first)", cmd_counters },
     { "kill", "PID", "stop a WebAssembly process", cmd_kill },
 };
 

@@ -96,7 +96,7 @@ static int start_first(const char *path, int32_t *pid)
     kpio_spawn_params sp = {
         .module = handle_value(module), .argc = 1, .argv = argv, .envc = 4, .env = env,
         .stdio = { tty, tty, tty }, .stdio_rights = { ~0ull, ~0ull, ~0ull },
-        .dirs = dirs, .ndirs = 1, .perms = { .network = true },
+        .dirs = dirs, .ndirs = 1, .perms = { .network = true, .system = true },
     };
     kpio_errno e = kpio_spawn_child(init_process, &sp, pid);
     handle_put(module);
@@ -121,6 +121,8 @@ static void init_main(void *arg)
         if (kpio_wait_child(init_process, pid, false, &st) != KPIO_OK)
             continue;
         tty_set_raw(false);
+        if (kpio_system_stopping(sys))
+            break;              /* powering off: nothing new starts */
         if (st.reason == KPIO_EXIT_NORMAL)
             console_printf("init: %s exited with status %d; starting it again\n", path, st.code);
         else
@@ -149,7 +151,7 @@ static bool setup(void)
     app_wasi_backend(&wbe);
     sys = kpio_system_new(&kbe, &wbe);
     tty_handle = handle_new(HANDLE_TTY);
-    kpio_permissions all = { .network = true };
+    kpio_permissions all = { .network = true, .system = true };
     init_process = sys ? kpio_process_attach(sys, NULL, "init", &all) : NULL;
     if (!sys || !tty_handle || !init_process) {
         log_err("app: out of memory setting up user space");

@@ -10,7 +10,10 @@
  */
 #include "app/app.h"
 #include "arch/x86_64/percpu.h"
+#include "core/console.h"
 #include "core/kernel.h"
+#include "dev/acpi.h"
+#include "fs/storage.h"
 #include "core/time.h"
 #include "fs/vfs.h"
 #include "lib/lib.h"
@@ -429,6 +432,20 @@ static int be_term_get_size(void *data, wasi_handle hv, kpio_term_size *out)
     return 0;
 }
 
+/* sys_power: the kpio layer has stopped the other processes; write every
+ * file system back (unmounting what is no longer in use) and act. */
+static int be_power(void *data, uint32_t action)
+{
+    (void)data;
+    console_printf("\n%s: writing file systems back\n",
+                   action == KPIO_POWER_REBOOT ? "reboot" : "poweroff");
+    storage_shutdown();
+    if (action == KPIO_POWER_REBOOT)
+        acpi_reboot();
+    acpi_poweroff();
+    return -EIO;
+}
+
 void app_kpio_backend(kpio_backend *b)
 {
     mutex_init(&table_lock, "kpio-table");
@@ -465,5 +482,6 @@ void app_kpio_backend(kpio_backend *b)
         .fs_info = be_fs_info,
         .term_set_mode = be_term_set_mode,
         .term_get_size = be_term_get_size,
+        .power = be_power,
     };
 }

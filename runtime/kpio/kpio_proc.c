@@ -351,12 +351,17 @@ KPIO_IMPL(kpio_h_proc_spawn)
     uint32_t *fields = (uint32_t *)&rq;
     for (size_t i = 0; i < sizeof rq / 4; i++)
         fields[i] = kpio_ld32(raw + 4 * i);
-    if (rq.reserved != 0 || (rq.flags & ~KPIO_SPAWN_INHERIT_PREOPENS))
+    if (rq.reserved != 0 ||
+        (rq.flags & ~(KPIO_SPAWN_INHERIT_PREOPENS | KPIO_SPAWN_NO_NETWORK | KPIO_SPAWN_NO_SYSTEM)))
         return KPIO_EINVAL;
 
     kpio_spawn_params sp;
     memset(&sp, 0, sizeof sp);
     sp.perms = self->perms;
+    if (rq.flags & KPIO_SPAWN_NO_NETWORK)
+        sp.perms.network = false;
+    if (rq.flags & KPIO_SPAWN_NO_SYSTEM)
+        sp.perms.system = false;
     sp.max_memory_pages = rq.max_memory_pages;
     sp.cpu_limit_ms = rq.cpu_limit_ms;
     char *arg_copy = NULL, *env_copy = NULL, **argv = NULL, **env = NULL, *names = NULL;
