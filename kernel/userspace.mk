@@ -53,7 +53,7 @@ $(KERNEL_BUILD)/kernel/app/%.c.o: KERNEL_CFLAGS += $(USERSPACE_INC)
 
 # ---- the system partition ----
 # Every program in /bin, as NAME.wasm (the shell finds NAME through $PATH).
-SYSTEM_PROGRAMS = $(COREUTILS_WASM) $(APPS_BIN)/reboot.wasm $(APPS_BIN)/sh.wasm
+SYSTEM_PROGRAMS = $(COREUTILS_WASM) $(APPS_BIN)/reboot.wasm $(APPS_BIN)/sh.wasm $(APPS_BIN)/app.wasm
 SYSTEM_IMG := $(BUILD)/system.img
 
 $(SYSTEM_IMG): $$(SYSTEM_PROGRAMS) kernel/userspace.mk
@@ -66,3 +66,11 @@ $(SYSTEM_IMG): $$(SYSTEM_PROGRAMS) kernel/userspace.mk
 IMAGE_PARTS      += --part KPIO-SYSTEM:0700:$(SYSTEM_IMG)
 IMAGE_PART_FILES += $(SYSTEM_IMG)
 ALL_TARGETS      += $(SYSTEM_IMG)
+
+# ---- tests ----
+# Test-only programs that the system tests put on a copy of the image.
+USERSPACE_TEST_WASM := $(BUILD)/wasm/tests/snapshot.wasm
+$(BUILD)/wasm/tests/snapshot.wasm: tests/system/src/snapshot.c
+	@mkdir -p $(@D)
+	$(WASM_CC) $(WASM_CFLAGS) $< -Wl,--strip-debug -o $@
+ALL_TARGETS += $(USERSPACE_TEST_WASM)

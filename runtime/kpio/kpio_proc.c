@@ -55,6 +55,10 @@ static kpio_proc_status end_status(kpio_process *p, wasm_result r, const wasm_er
     case WASM_ERR_EXIT: {
         int sig = wasi_ctx_raised_signal(p->wasi);
         st.code = sig ? 128 + sig : err->exit_code;
+        if (sig) {
+            snprintf(text, sizeof text, "terminated by SIG%s", wasi_signal_name(sig));
+            tell_stderr(p, text);
+        }
         break;
     }
     case WASM_ERR_TRAP: {
