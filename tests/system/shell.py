@@ -39,8 +39,17 @@ class DiskImage:
 
     def __init__(self, workdir, source=IMAGE):
         self.path = os.path.join(str(workdir), "kpio.img")
-        subprocess.run(["cp", "--sparse=always", source, self.path], check=True)
-        self.parts = gpt_partitions(self.path)
+        if source is not None:
+            subprocess.run(["cp", "--sparse=always", source, self.path], check=True)
+            self.parts = gpt_partitions(self.path)
+
+    @classmethod
+    def existing(cls, path):
+        """An image file as it is (e.g. the one kpio-qemu --keep left)."""
+        img = cls(os.path.dirname(path), source=None)
+        img.path = path
+        img.parts = gpt_partitions(path)
+        return img
 
     def target(self, label):
         return f"{self.path}@@{self.parts[label][0]}"
@@ -112,10 +121,13 @@ class Shell:
         assert status == 0, f"{line!r} exited {status}:\n{out}"
         return out
 
-    def monitor(self, command, timeout=60, new_prompt=True):
+    def monitor(self, command, timeout=60, at_prompt=True):
         """Visit the kernel monitor (^]): run one command, return its output,
-        and come back (pressing Enter for a fresh shell prompt unless
-        new_prompt is False: a program may be reading the console)."""
+        and come back. at_prompt: the shell is idle at its prompt (wait for
+        it first; press Enter after for a fresh one); False: a program is
+        running (and may be reading the console)."""
+        if at_prompt:
+            self.guest.expect(r"\$ ", timeout=timeout)
         self.guest.send(MONITOR_KEY)
         self.guest.expect(r"kpio> ", timeout=timeout)
         self.guest.sendline(command)
@@ -123,7 +135,7 @@ class Shell:
         self.guest.sendline("exit")
         self.guest.expect(r"\[back from the kernel monitor\]", timeout=timeout)
         # the shell is still waiting for a line; a fresh prompt for run()
-        if new_prompt:
+        if at_prompt:
             self.guest.sendline("")
         return m.group(1)
 
