@@ -74,3 +74,13 @@ $(BUILD)/wasm/tests/snapshot.wasm: tests/system/src/snapshot.c
 	@mkdir -p $(@D)
 	$(WASM_CC) $(WASM_CFLAGS) $< -Wl,--strip-debug -o $@
 ALL_TARGETS += $(USERSPACE_TEST_WASM)
+
+# The QEMU system tests of user space (tests/system/userspace_*.py): four
+# boots (and a reboot) driving the WASM shell over the serial console.
+.PHONY: test-userspace
+test-userspace: $(BUILD)/kpio.img $(USERSPACE_TEST_WASM) $(APPS_EXTRA_WASM) $(HOST_BUILD)/kpio-wasm \
+                $(WASI_TEST_WASM)
+	@cd tests/system && /usr/bin/python3 -m pytest -q -p no:cacheprovider userspace_shell.py \
+	    userspace_crash.py userspace_pkg.py userspace_wasi.py
+
+TEST_TARGETS += test-userspace
