@@ -217,6 +217,8 @@ void csprng_init(void);
 void csprng_fill(void *buf, size_t len);
 /* Mix an event's timing into the pool (cheap; any context). */
 void csprng_add_timing(uint64_t value);
+/* The ChaCha20 block function (RFC 8439 §2.3): key, state words 12-15. */
+void chacha20_block(const uint32_t k[8], const uint32_t words12_15[4], uint32_t out[16]);
 
 /* ---- the platform (platform.c) ---- */
 
