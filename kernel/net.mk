@@ -30,7 +30,7 @@ $(NET_HOST_DIR)/libkpionet.a: $(NET_HOST_OBJS)
 ALL_TARGETS += $(NET_HOST_DIR)/libkpionet.a
 
 # ---- unit tests ----
-NET_TEST_NAMES := test_net_core test_net_proto test_tcp test_tcp_craft test_dns test_dhcp
+NET_TEST_NAMES := test_net_core test_net_proto test_tcp test_tcp_craft test_dns test_dhcp test_http
 NET_TEST_BINS := $(addprefix $(NET_HOST_DIR)/,$(NET_TEST_NAMES))
 
 $(NET_HOST_DIR)/nettest.o: tests/unit/net/nettest.c tests/unit/net/nettest.h $(wildcard kernel/net/*.h) | $(NET_HOST_DIR)/obj
@@ -72,22 +72,33 @@ $(NET_FUZZ_DIR)/seeds/.stamp: tests/fuzz/net/make-seeds.py
 	/usr/bin/python3 tests/fuzz/net/make-seeds.py $(NET_FUZZ_DIR)/seeds
 	@touch $@
 
-ALL_TARGETS += $(NET_FUZZ_DIR)/net_fuzz
+$(NET_FUZZ_DIR)/parsers_fuzz: tests/fuzz/net/parsers_fuzz.c $(NET_SRCS) tests/unit/kshim/kshim.c $(wildcard kernel/net/*.h)
+	@mkdir -p $(NET_FUZZ_DIR)
+	$(HOST_CC) $(HOST_CFLAGS) $(FUZZ_FLAGS) $(NET_HOST_INC) -pthread $< $(NET_SRCS) tests/unit/kshim/kshim.c -o $@
 
-# A run of FUZZ_SECONDS from the seeds (corpus kept in build/fuzz/net/corpus).
-.PHONY: fuzz-net
+ALL_TARGETS += $(NET_FUZZ_DIR)/net_fuzz $(NET_FUZZ_DIR)/parsers_fuzz
+
+# Runs of FUZZ_SECONDS from the seeds (corpora kept in build/fuzz/net/).
+.PHONY: fuzz-net fuzz-net-parsers
 fuzz-net: $(NET_FUZZ_DIR)/net_fuzz $(NET_FUZZ_DIR)/seeds/.stamp
 	@mkdir -p $(NET_FUZZ_DIR)/corpus
-	$(NET_FUZZ_DIR)/net_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
+	$(NET_FUZZ_DIR)/net_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 -detect_leaks=0 \
 	    -artifact_prefix=$(NET_FUZZ_DIR)/ $(NET_FUZZ_DIR)/corpus $(NET_FUZZ_DIR)/seeds
 
-FUZZ_TARGETS += fuzz-net
+fuzz-net-parsers: $(NET_FUZZ_DIR)/parsers_fuzz $(NET_FUZZ_DIR)/seeds/.stamp
+	@mkdir -p $(NET_FUZZ_DIR)/corpus-parsers
+	$(NET_FUZZ_DIR)/parsers_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=2048 -print_final_stats=1 \
+	    -artifact_prefix=$(NET_FUZZ_DIR)/parsers- $(NET_FUZZ_DIR)/corpus-parsers $(NET_FUZZ_DIR)/seeds-parsers
 
-# In make test: every seed and every saved crash input, once each.
+FUZZ_TARGETS += fuzz-net fuzz-net-parsers
+
+# In make test: every seed and every saved crash input, once each, through
+# both targets (tests/fuzz/net/regress: frames; regress-parsers: messages).
 .PHONY: test-net-fuzz-regress
-test-net-fuzz-regress: $(NET_FUZZ_DIR)/net_fuzz $(NET_FUZZ_DIR)/seeds/.stamp
-	@n=$$(ls $(NET_FUZZ_DIR)/seeds tests/fuzz/net/regress | grep -vc -e '^$$' -e ':$$' -e '^\.'); \
-	if $(NET_FUZZ_DIR)/net_fuzz -runs=0 $(NET_FUZZ_DIR)/seeds tests/fuzz/net/regress > $(NET_FUZZ_DIR)/regress.log 2>&1; \
+test-net-fuzz-regress: $(NET_FUZZ_DIR)/net_fuzz $(NET_FUZZ_DIR)/parsers_fuzz $(NET_FUZZ_DIR)/seeds/.stamp
+	@n=$$(ls $(NET_FUZZ_DIR)/seeds $(NET_FUZZ_DIR)/seeds-parsers tests/fuzz/net/regress tests/fuzz/net/regress-parsers | grep -vc -e '^$$' -e ':$$' -e '^\.'); \
+	if $(NET_FUZZ_DIR)/net_fuzz -runs=0 -detect_leaks=0 $(NET_FUZZ_DIR)/seeds tests/fuzz/net/regress > $(NET_FUZZ_DIR)/regress.log 2>&1 && \
+	   $(NET_FUZZ_DIR)/parsers_fuzz -runs=0 $(NET_FUZZ_DIR)/seeds-parsers tests/fuzz/net/regress-parsers >> $(NET_FUZZ_DIR)/regress.log 2>&1; \
 	then echo "net-fuzz-regress: $$n passed, 0 failed"; \
 	else tail -20 $(NET_FUZZ_DIR)/regress.log; echo "net-fuzz-regress: 0 passed, 1 failed"; exit 1; fi
 

@@ -73,6 +73,12 @@ test-storage-qemu: $(BUILD)/kpio.img $(STORAGE_FSUTIL)
 	@KPIO_FSUTIL=$(STORAGE_FSUTIL) /usr/bin/python3 -m pytest -q -p no:cacheprovider \
 	    tests/system/storage_qemu.py
 
+# Benchmark: KPIO's FAT32 beside Linux's vfat in the same QEMU (tests/bench/storage_bench.py).
+BENCH_TARGETS += bench-storage
+.PHONY: bench-storage
+bench-storage: $(BUILD)/kpio.img
+	@/usr/bin/python3 tests/bench/storage_bench.py
+
 FUZZ_SECONDS ?= 60
 $(STORAGE_OUT)/fuzz-seeds/%.img: $(STORAGE_OUT)/images/%.img
 	@mkdir -p $(dir $@)

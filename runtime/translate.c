@@ -75,7 +75,9 @@ struct wasm_translator {
         uint16_t iop;
         uint32_t pos, index;
     } last;
-    uint32_t check_field, check_count;
+    uint8_t *local_zero;            /* local still holds its initial zero */
+    uint32_t cap_local_zero;
+    bool zero_known;                /* no merge point yet: local_zero is valid */
     operand scratch;
 };
 
@@ -191,19 +193,6 @@ static void bind_label(wasm_translator *t, ctrl *c)
     }
     c->patches = 0;
     t->last.valid = false;
-}
-
-/* Emits a fuel/interrupt check; the previous check is charged for the
- * instructions since it (roughly one unit of fuel per instruction). */
-static void emit_check(wasm_translator *t)
-{
-    if (t->dead)
-        return;
-    if (t->check_field != NO_POS)
-        t->code[t->check_field] = t->check_count ? t->check_count : 1;
-    uint32_t pos = EMIT(t, CHECK, 1);
-    t->check_field = pos == NO_POS ? NO_POS : pos + 2;
-    t->check_count = 0;
 }
 
 /* ---- the operand stack ---- */
@@ -652,11 +641,17 @@ static uint32_t emit_cond_branch(wasm_translator *t, operand *cond, uint32_t k, 
 static void set_local(wasm_translator *t, uint32_t x, operand *v)
 {
     uint32_t slot = t->local_slot[x];
-    uint8_t type = t->local_types[x];
     if (t->dead)
         return;
     if (v->where == W_LOCAL && v->local == x)
         return;
+    /* Declared locals start at zero: before the first merge point, storing
+     * zero into one not yet written changes nothing (common at function
+     * entry in compiled C). */
+    bool zero = v->where == W_CONST && v->c[0] == 0 && v->c[1] == 0;
+    if (t->zero_known && t->local_zero[x] && zero)
+        return;
+    t->local_zero[x] = 0;
     if (t->local_refs[x]) {
         /* Pending reads of the old value move to their homes first. */
         for (uint32_t i = 0; i < t->nstack; i++)
@@ -670,7 +665,6 @@ static void set_local(wasm_translator *t, uint32_t x, operand *v)
         return;
     }
     move_to(t, v, slot);
-    (void)type;
 }
 
 /* ---- generic instructions (opcodes.c tables) ---- */
@@ -689,6 +683,8 @@ static uint32_t imm_form(uint32_t iop, bool *negate)
     case IOP_I32_SHL: return IOP_I32_SHL_IMM;
     case IOP_I32_SHR_S: return IOP_I32_SHR_S_IMM;
     case IOP_I32_SHR_U: return IOP_I32_SHR_U_IMM;
+    case IOP_I32_ROTL: return IOP_I32_ROTL_IMM;
+    case IOP_I32_ROTR: return IOP_I32_ROTR_IMM;
     case IOP_I64_ADD: return IOP_I64_ADD_IMM;
     case IOP_I64_SUB: *negate = true; return IOP_I64_ADD_IMM;
     case IOP_I64_MUL: return IOP_I64_MUL_IMM;
@@ -698,6 +694,8 @@ static uint32_t imm_form(uint32_t iop, bool *negate)
     case IOP_I64_SHL: return IOP_I64_SHL_IMM;
     case IOP_I64_SHR_S: return IOP_I64_SHR_S_IMM;
     case IOP_I64_SHR_U: return IOP_I64_SHR_U_IMM;
+    case IOP_I64_ROTL: return IOP_I64_ROTL_IMM;
+    case IOP_I64_ROTR: return IOP_I64_ROTR_IMM;
     }
     if (iop >= IOP_I32_EQ && iop <= IOP_I32_GE_U)
         return IOP_I32_EQ_IMM + (iop - IOP_I32_EQ);
@@ -748,6 +746,45 @@ static void binop(wasm_translator *t, const wasm_opinfo *info)
     def(t, EMITV(t, iop, d->home, sa, sb), iop);
 }
 
+/* The form of a store that takes constant value v as an immediate, or 0. */
+static uint32_t store_imm_form(uint32_t iop, const operand *v)
+{
+    if (v->where != W_CONST)
+        return 0;
+    switch (iop) {
+    case IOP_I32_STORE:
+        return IOP_I32_STORE_IMM;   /* also f32.store and i64.store32: low 32 bits */
+    case IOP_I32_STORE8: return IOP_I32_STORE8_IMM;
+    case IOP_I32_STORE16: return IOP_I32_STORE16_IMM;
+    case IOP_I64_STORE: {
+        int64_t x = (int64_t)v->c[0];
+        return x >= INT32_MIN && x <= INT32_MAX ? IOP_I64_STORE_IMM : 0;
+    }
+    }
+    return 0;
+}
+
+/*
+ * The address operand a of a memory access (the last operand popped). If the last
+ * instruction computed it as i32.add(base, constant) and nothing came after,
+ * that instruction is dropped and the access adds the constant itself
+ * (*add; wrapping at 32 bits like the add). Returns the slot to read.
+ */
+static uint32_t address(wasm_translator *t, operand *a, uint32_t *add)
+{
+    *add = 0;
+    if (a->where == W_HOME && t->last.valid && t->last.iop == IOP_I32_ADD_IMM &&
+        t->last.pos + wasm_iop_units(3) == t->ncode && t->code[t->last.pos + 2] == a->home &&
+        t->nstack == t->last.index) {
+        uint32_t base = t->code[t->last.pos + 3];
+        *add = t->code[t->last.pos + 4];
+        t->ncode = t->last.pos;
+        t->last.valid = false;
+        return base;
+    }
+    return src(t, a);
+}
+
 /* Instructions described fully by the opcode tables. */
 static void generic(wasm_translator *t, const wasm_opinfo *info)
 {
@@ -785,17 +822,25 @@ static void generic(wasm_translator *t, const wasm_opinfo *info)
     case WASM_K_LOAD: {
         uint32_t offset = read_memarg(t, info->arg);
         operand a = pop(t, WASM_I32);
-        uint32_t sa = src(t, &a);
+        uint32_t add = 0;
+        uint32_t sa = address(t, &a, &add);
         operand *d = push(t, info->r);
-        def(t, EMITV(t, info->iop, d->home, sa, offset), info->iop);
+        def(t, EMITV(t, info->iop, d->home, sa, add, offset), info->iop);
         break;
     }
     case WASM_K_STORE: {
         uint32_t offset = read_memarg(t, info->arg);
         operand v = pop(t, info->b);
         operand a = pop(t, WASM_I32);
-        uint32_t sa = src(t, &a), sv = src(t, &v);
-        EMITV(t, info->iop, sa, sv, offset);
+        uint32_t add = 0;
+        uint32_t sa = address(t, &a, &add);
+        uint32_t imm_iop = store_imm_form(info->iop, &v);
+        if (imm_iop) {
+            EMITV(t, imm_iop, sa, (uint32_t)v.c[0], add, offset);
+            break;
+        }
+        uint32_t sv = src(t, &v);
+        EMITV(t, info->iop, sa, sv, add, offset);
         break;
     }
     case WASM_K_EXTRACT: {
@@ -827,12 +872,14 @@ static void generic(wasm_translator *t, const wasm_opinfo *info)
             verr(t, "invalid lane index %u", lane);
         operand v = pop(t, WASM_V128);
         operand a = pop(t, WASM_I32);
-        uint32_t sa = src(t, &a), sv = src(t, &v);
+        uint32_t add = 0;
+        uint32_t sa = address(t, &a, &add);
+        uint32_t sv = src(t, &v);
         if (info->kind == WASM_K_LOAD_LANE) {
             operand *d = push(t, WASM_V128);
-            def(t, EMITV(t, info->iop, d->home, sa, sv, offset, lane), info->iop);
+            def(t, EMITV(t, info->iop, d->home, sa, sv, add, offset, lane), info->iop);
         } else {
-            EMITV(t, info->iop, sa, sv, offset, lane);
+            EMITV(t, info->iop, sa, sv, add, offset, lane);
         }
         break;
     }
@@ -870,7 +917,7 @@ static void op_block(wasm_translator *t, uint8_t kind)
     ctrl *c = &t->ctrls[ci];
     if (kind == C_LOOP) {
         c->loop_pc = t->ncode;
-        emit_check(t);
+        t->zero_known = false;      /* the loop head is a merge point */
     }
     if (else_field != NO_POS)
         c->else_patch = else_field + 1;
@@ -907,6 +954,7 @@ static void op_else(wasm_translator *t)
     push_types(t, c->nparams, c->params);
     c->kind = C_ELSE;
     c->unreachable = false;
+    t->zero_known = false;
     t->dead = c->dead_entry;
     t->last.valid = false;
 }
@@ -929,6 +977,7 @@ static bool op_end(wasm_translator *t)
     if (fall)
         materialize_top(t, c->nresults);
     check_block_end(t, c);
+    t->zero_known = false;
     if (c->kind != C_LOOP)
         bind_label(t, c);
     if (c->else_patch)
@@ -1294,8 +1343,6 @@ static bool translate_instr(wasm_translator *t)
     uint8_t op = wasm_read_u8(&t->r);
     if (t->r.failed)
         return false;
-    if (!t->dead)
-        t->check_count++;
     const wasm_opinfo *info = &wasm_ops_main[op];
     if (info->kind != WASM_K_SPECIAL) {
         if (info->kind == WASM_K_ILLEGAL)
@@ -1566,9 +1613,14 @@ static bool read_locals(wasm_translator *t)
         for (uint32_t k = 0; k < count; k++)
             t->local_types[i++] = type;
     }
+    if (!wasm_grow_array((void **)&t->local_zero, &t->cap_local_zero, n + 1, 1)) {
+        oom(t);
+        return false;
+    }
     t->nlocals = n;
     uint32_t slot = 0;
     for (i = 0; i < n; i++) {
+        t->local_zero[i] = i >= ft->nparams;
         t->local_slot[i] = slot;
         t->local_refs[i] = 0;
         slot += wasm_slots(t->local_types[i]);
@@ -1596,6 +1648,7 @@ void wasm_translator_free(wasm_translator *t)
     wasm_free(t->local_types);
     wasm_free(t->local_slot);
     wasm_free(t->local_refs);
+    wasm_free(t->local_zero);
     wasm_free(t->stack);
     wasm_free(t->ctrls);
     wasm_free(t->tmp);
@@ -1621,15 +1674,13 @@ wasm_result wasm_translate_func(wasm_translator *t, uint32_t func_index, const w
     t->nstack = t->nctrls = 0;
     t->dead = false;
     t->last.valid = false;
-    t->check_field = NO_POS;
-    t->check_count = 0;
+    t->zero_known = true;
     if (!read_locals(t))
         return t->r.failed ? WASM_ERR_MALFORMED : err ? err->result : WASM_ERR_NOMEM;
 
     uint32_t start = t->ncode;
     push_ctrl(t, C_FUNC, 0, NULL, t->ftype->nresults, t->ftype->results);
     t->ctrls[0].label_slot = 0;
-    emit_check(t);
     bool done = false;
     while (!done && !failed(t)) {
         if (wasm_at_end(&t->r)) {
@@ -1646,9 +1697,6 @@ wasm_result wasm_translate_func(wasm_translator *t, uint32_t func_index, const w
         return WASM_ERR_INVALID;
     if (t->nomem)
         return err ? err->result : WASM_ERR_NOMEM;
-    if (t->check_field != NO_POS)
-        t->code[t->check_field] = t->check_count ? t->check_count : 1;
-
     wasm_code *code = wasm_arena_alloc(&m->arena, sizeof(wasm_code));
     if (!code) {
         wasm_error_set(err, WASM_ERR_NOMEM, "%s: out of memory", t->where);

@@ -48,6 +48,9 @@
 #define WASM_DEFAULT_CALL_DEPTH  10000u
 #define WASM_STACK_SLOTS         (1u << 20)   /* 8 MiB value stack per instance */
 #define WASM_MAX_NESTING         64u          /* host -> wasm re-entries per thread */
+#ifndef WASM_MAX_C_STACK
+#define WASM_MAX_C_STACK         ((uintptr_t)2 << 20)   /* C stack for re-entries */
+#endif
 
 /* Value type used by validation for an operand of unknown type (below an
  * unreachable instruction). */
@@ -249,6 +252,8 @@ typedef struct wasm_global {
 } wasm_global;
 
 typedef struct wasm_funcinst {
+    const uint32_t *ops;            /* code->ops, or NULL for host functions */
+    uint32_t frame_slots, param_slots, local_slots;   /* copies of code's */
     const wasm_functype *type;
     wasm_instance *inst;            /* instance whose code this is (NULL: host) */
     const wasm_code *code;          /* NULL for host functions */
@@ -346,7 +351,9 @@ typedef struct wasm_activation {
     volatile int in_guest;          /* 1 while interpreting (not in host code) */
     wasm_trap trap;
     uint32_t nesting;               /* activations below this one on the thread */
+    uintptr_t c_stack_base;         /* C stack pointer of the outermost one */
     bool exiting;                   /* a host function called wasm_instance_exit */
+    void *interp;                   /* the interpreter's state (interp.c) */
     int exit_code;
 } wasm_activation;
 

@@ -175,7 +175,6 @@ bool app_start(void)
         log_err("app: no first program at %s (%d): the kernel monitor takes the console", path, rc);
         return false;
     }
-    monitor_register_builtins();        /* for visits to the monitor (^]) */
     struct thread *t = thread_create("init", init_main, (void *)path, PRIO_NORMAL);
     if (!t) {
         log_err("app: cannot start init");

@@ -39,10 +39,10 @@ int monitor_execute(char *line);
 _Noreturn void monitor_start(void);
 /* A visit to the monitor while another program owns the console (user
  * space's tty): the prompt until the user types `exit` or the byte
- * leave_key; then return. monitor_register_builtins() must have run. */
+ * leave_key; then return. */
 void monitor_session(int leave_key);
 
-/* The built-in commands (monitor_cmds.c); monitor_start registers them. */
+/* The built-in commands (monitor_cmds.c), registered before any other. */
 void monitor_register_builtins(void);
 /* Print every command with its usage and help line. */
 void monitor_list_commands(void);

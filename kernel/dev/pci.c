@@ -340,7 +340,7 @@ static volatile uint32_t *msix_table(struct pci_dev *dev, uint8_t cap)
     return bar ? (volatile uint32_t *)(bar + (where & ~7u)) : NULL;
 }
 
-/* x86 MSI message (Intel SDM vol. 3A §10.11): to the boot CPU's APIC, fixed, edge. */
+/* x86 MSI message (Intel SDM vol. 3A §10.11): to this CPU's APIC, fixed, edge. */
 static uint32_t msi_address(void) { return 0xfee00000u | (lapic_id() & 0xff) << 12; }
 
 int pci_msix_enable(struct pci_dev *dev, unsigned n, const int *vectors)

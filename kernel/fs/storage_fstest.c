@@ -322,8 +322,8 @@ static int walk_dev(const char *dev)
 
 static void report(const char *metric, uint64_t bytes_or_count, uint64_t ns, bool per_second_mb)
 {
-    /* value * 1000, in MB/s (10^6 bytes) or operations per second */
-    uint64_t milli = per_second_mb ? bytes_or_count * 1000000ull / (ns / 1000 + 1)
+    /* value * 1000, in MB/s (10^6 bytes, so bytes per microsecond) or operations per second */
+    uint64_t milli = per_second_mb ? bytes_or_count * 1000ull / (ns / 1000 + 1)
                                    : bytes_or_count * 1000000000000ull / (ns + 1);
     monitor_printf("bench: %s = %llu.%03llu %s\n", metric, (unsigned long long)(milli / 1000),
                    (unsigned long long)(milli % 1000), per_second_mb ? "MB/s" : "ops/s");
@@ -413,6 +413,7 @@ static uint64_t parse_u64(const char *s)
 
 static int cmd_fstest(int argc, char **argv)
 {
+    storage_wait_ready();
     if (argc >= 3 && strcmp(argv[1], "workload") == 0)
         return workload(argv[2]);
     if (argc >= 3 && strcmp(argv[1], "verify") == 0)

@@ -287,19 +287,6 @@ int buddy_free_pages(struct buddy *b, uint64_t phys, uint64_t npages)
     return 0;
 }
 
-enum frame_tag buddy_tag_get(const struct buddy *b, uint64_t pfn, unsigned *order)
-{
-    if (!covered(b, pfn)) {
-        if (order)
-            *order = 0;
-        return FRAME_NONE;
-    }
-    uint8_t m = b->meta[pfn - b->base_pfn];
-    if (order)
-        *order = m & 0xf;
-    return (enum frame_tag)(m >> 4);
-}
-
 void buddy_tag_set(struct buddy *b, uint64_t pfn, enum frame_tag tag, unsigned order)
 {
     if (covered(b, pfn))

@@ -17,8 +17,17 @@
 #include "core/monitor.h"
 
 /* The virtio-net driver (kernel/dev/virtio/net.c) is linked once the virtio
- * transport is part of the kernel build; until then this is NULL. */
+ * transport is part of the kernel build, and the VFS (for `http get -o`)
+ * once kernel/fs is; until then these are NULL. */
 extern void virtio_net_init(void) __attribute__((weak));
+struct vfs_file;
+extern int vfs_open(struct vfs_file *base, const char *path, uint32_t flags, uint32_t mode,
+                    struct vfs_file **out) __attribute__((weak));
+extern int64_t vfs_write(struct vfs_file *f, const void *buf, size_t len) __attribute__((weak));
+extern void vfs_close(struct vfs_file *f) __attribute__((weak));
+#define NET_VFS_O_WRONLY 0x0001        /* kernel/fs/vfs.h */
+#define NET_VFS_O_CREAT  0x0040
+#define NET_VFS_O_TRUNC  0x0200
 
 static struct net_stack *kernel_stack;
 
@@ -35,7 +44,27 @@ static void monitor_io_write(void *ctx, const char *text, size_t len)
     monitor_write(text, len);
 }
 
-static const struct netcmd_io monitor_io = { .write = monitor_io_write };
+static void *monitor_file_open(void *ctx, const char *path)
+{
+    (void)ctx;
+    struct vfs_file *f = NULL;
+    if (vfs_open(NULL, path, NET_VFS_O_WRONLY | NET_VFS_O_CREAT | NET_VFS_O_TRUNC, 0644, &f) < 0)
+        return NULL;
+    return f;
+}
+
+static int monitor_file_write(void *file, const void *data, size_t len)
+{
+    return vfs_write(file, data, len) == (int64_t)len ? 0 : -EIO;
+}
+
+static int monitor_file_close(void *file)
+{
+    vfs_close(file);
+    return 0;
+}
+
+static struct netcmd_io monitor_io = { .write = monitor_io_write };
 
 static int net_monitor_cmd(int argc, char **argv)
 {
@@ -59,11 +88,9 @@ static struct monitor_cmd monitor_cmds[16];
 static void net_register_commands(void)
 {
     for (int i = 0; i < netcmd_count && i < (int)ARRAY_SIZE(monitor_cmds); i++) {
-        const char *usage = netcmd_list[i].usage;
-        const char *space = strchr(usage, ' ');
         monitor_cmds[i] = (struct monitor_cmd){
             .name = netcmd_list[i].name,
-            .usage = space ? space + 1 : "",
+            .usage = netcmd_list[i].brief,
             .help = i < (int)ARRAY_SIZE(command_help) ? command_help[i] : "",
             .fn = net_monitor_cmd,
         };
@@ -147,6 +174,11 @@ int net_init(void)
         return -ENOMEM;
     }
     net_configure_dns();
+    if (vfs_open && vfs_write && vfs_close) {
+        monitor_io.file_open = monitor_file_open;
+        monitor_io.file_write = monitor_file_write;
+        monitor_io.file_close = monitor_file_close;
+    }
     net_register_commands();
     if (virtio_net_init)
         virtio_net_init();

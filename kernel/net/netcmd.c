@@ -324,9 +324,62 @@ static int cmd_ping(struct net_stack *ns, const struct netcmd_io *io, int argc, 
 
 /* ---- netstat ---- */
 
-static void counter(const struct netcmd_io *io, const char *name, uint64_t v)
+/* `netstat -s`: the counters in sections. */
+#define COUNTER(name, field) { name, offsetof(struct net_counters, field) }
+#define SECTION(name) { name, SIZE_MAX }
+static const struct {
+    const char *name;
+    size_t offset;
+} counter_table[] = {
+    SECTION("Ethernet"),
+    COUNTER("received", eth_in), COUNTER("malformed", eth_bad), COUNTER("unknown type", eth_unknown_type),
+    SECTION("Arp"),
+    COUNTER("received", arp_in), COUNTER("malformed", arp_bad), COUNTER("requests sent", arp_requests_sent),
+    COUNTER("replies sent", arp_replies_sent), COUNTER("unanswered", arp_timeouts),
+    SECTION("Ip"),
+    COUNTER("received", ip_in), COUNTER("bad headers", ip_bad_header),
+    COUNTER("bad checksums", ip_bad_checksum), COUNTER("not for us", ip_not_for_us),
+    COUNTER("unknown protocol", ip_unknown_proto), COUNTER("sent", ip_out), COUNTER("no route", ip_no_route),
+    COUNTER("fragments received", ip_frags_in), COUNTER("reassembled", ip_reassembled),
+    COUNTER("reassembly failures", ip_reass_fail), COUNTER("fragments sent", ip_frags_out),
+    SECTION("Icmp"),
+    COUNTER("received", icmp_in), COUNTER("malformed", icmp_bad), COUNTER("echo replies sent", icmp_echo_replied),
+    COUNTER("errors sent", icmp_errors_sent), COUNTER("errors rate-limited", icmp_errors_limited),
+    SECTION("Udp"),
+    COUNTER("received", udp_in), COUNTER("bad", udp_bad), COUNTER("no port", udp_no_port),
+    COUNTER("queue full", udp_queue_full), COUNTER("sent", udp_out),
+    SECTION("Tcp"),
+    COUNTER("segments received", tcp_in), COUNTER("segments sent", tcp_out),
+    COUNTER("bad checksums", tcp_bad_checksum), COUNTER("bad headers", tcp_bad_header),
+    COUNTER("retransmitted", tcp_retransmits), COUNTER("fast retransmits", tcp_fast_retransmits),
+    COUNTER("timeouts", tcp_timeouts), COUNTER("active opens", tcp_active_opens),
+    COUNTER("passive opens", tcp_passive_opens), COUNTER("resets sent", tcp_resets_sent),
+    COUNTER("resets received", tcp_resets_received), COUNTER("out of window", tcp_out_of_window),
+    COUNTER("out of order", tcp_ooo_segments), COUNTER("duplicates", tcp_dup_segments),
+    COUNTER("challenge ACKs", tcp_challenge_acks), COUNTER("PAWS drops", tcp_paws_dropped),
+    COUNTER("SYNs dropped", tcp_syn_dropped), COUNTER("SYNs evicted", tcp_syn_evicted),
+    COUNTER("listen overflows", tcp_listen_overflows), COUNTER("TIME_WAIT recycled", tcp_time_wait_recycled),
+    SECTION("Dns"),
+    COUNTER("queries", dns_queries), COUNTER("answers", dns_answers), COUNTER("bad answers", dns_bad_answers),
+    COUNTER("timeouts", dns_timeouts),
+    SECTION("Dhcp"),
+    COUNTER("sent", dhcp_sent), COUNTER("received", dhcp_received), COUNTER("bad", dhcp_bad),
+};
+
+static void print_counters(struct net_stack *ns, const struct netcmd_io *io)
 {
-    out(io, "    %-22s %llu\n", name, (unsigned long long)v);
+    struct net_counters c;
+    net_get_counters(ns, &c);
+    for (size_t i = 0; i < ARRAY_SIZE(counter_table); i++) {
+        const char *name = counter_table[i].name;
+        if (counter_table[i].offset == SIZE_MAX) {
+            out(io, "%s:\n", name);
+            continue;
+        }
+        uint64_t v;
+        memcpy(&v, (const uint8_t *)&c + counter_table[i].offset, sizeof(v));
+        out(io, "    %-22s %llu\n", name, (unsigned long long)v);
+    }
 }
 
 static int cmd_netstat(struct net_stack *ns, const struct netcmd_io *io, int argc, char **argv)
@@ -345,41 +398,7 @@ static int cmd_netstat(struct net_stack *ns, const struct netcmd_io *io, int arg
         return 0;
     }
     if (argc == 2 && strcmp(argv[1], "-s") == 0) {
-        struct net_counters c;
-        net_get_counters(ns, &c);
-        out(io, "Ip:\n");
-        counter(io, "received", c.ip_in);
-        counter(io, "bad headers", c.ip_bad_header);
-        counter(io, "bad checksums", c.ip_bad_checksum);
-        counter(io, "sent", c.ip_out);
-        counter(io, "no route", c.ip_no_route);
-        counter(io, "reassembled", c.ip_reassembled);
-        counter(io, "reassembly failures", c.ip_reass_fail);
-        out(io, "Icmp:\n");
-        counter(io, "received", c.icmp_in);
-        counter(io, "echo replies sent", c.icmp_echo_replied);
-        counter(io, "errors sent", c.icmp_errors_sent);
-        out(io, "Udp:\n");
-        counter(io, "received", c.udp_in);
-        counter(io, "bad", c.udp_bad);
-        counter(io, "no port", c.udp_no_port);
-        counter(io, "sent", c.udp_out);
-        out(io, "Tcp:\n");
-        counter(io, "segments received", c.tcp_in);
-        counter(io, "segments sent", c.tcp_out);
-        counter(io, "bad checksums", c.tcp_bad_checksum);
-        counter(io, "retransmitted", c.tcp_retransmits);
-        counter(io, "fast retransmits", c.tcp_fast_retransmits);
-        counter(io, "timeouts", c.tcp_timeouts);
-        counter(io, "active opens", c.tcp_active_opens);
-        counter(io, "passive opens", c.tcp_passive_opens);
-        counter(io, "resets sent", c.tcp_resets_sent);
-        counter(io, "resets received", c.tcp_resets_received);
-        counter(io, "out of window", c.tcp_out_of_window);
-        counter(io, "SYNs dropped", c.tcp_syn_dropped);
-        counter(io, "SYNs evicted", c.tcp_syn_evicted);
-        counter(io, "challenge ACKs", c.tcp_challenge_acks);
-        counter(io, "bad headers", c.tcp_bad_header);
+        print_counters(ns, io);
         return 0;
     }
     int max = 256;
@@ -467,7 +486,7 @@ static int cmd_dns(struct net_stack *ns, const struct netcmd_io *io, int argc, c
 static const char *dhcp_state_name(enum dhcp_state s)
 {
     static const char *const names[] = { "off", "init", "selecting", "requesting", "bound",
-                                         "renewing", "rebinding" };
+                                         "renewing", "rebinding", "probing" };
     return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "?";
 }
 
@@ -502,11 +521,14 @@ static int cmd_dhcp(struct net_stack *ns, const struct netcmd_io *io, int argc, 
         return fail(io, "dhcp", -ENOENT);
     char a[16], s[16], g[16];
     out(io, "%s: %s", ifname, dhcp_state_name(l.state));
-    if (l.addr && l.state >= DHCP_BOUND)
+    bool bound = l.state == DHCP_BOUND || l.state == DHCP_RENEWING || l.state == DHCP_REBINDING;
+    if (l.addr && bound)
         out(io, " %s/%u server %s router %s lease %us renewals %u", ip4_format(l.addr, a), l.prefix_len,
             ip4_format(l.server, s), ip4_format(l.router, g), l.lease_s, l.renewals);
+    if (l.declines)
+        out(io, " declined %u", l.declines);
     out(io, "\n");
-    return l.state >= DHCP_BOUND ? 0 : -ETIMEDOUT;
+    return bound ? 0 : -ETIMEDOUT;
 }
 
 /* ---- http ---- */
@@ -1046,16 +1068,17 @@ static int cmd_tcp(struct net_stack *ns, const struct netcmd_io *io, int argc, c
 /* ---- the table ---- */
 
 const struct netcmd_info netcmd_list[] = {
-    { "ifconfig", "ifconfig [IF [ADDR/PREFIX] [up|down]]" },
-    { "route", "route [add|del DEST/PREFIX|default via GATEWAY]" },
-    { "arp", "arp [-d ADDR]" },
-    { "ping", "ping [-c N] [-s SIZE] [-i MS] [-W MS] HOST" },
-    { "netstat", "netstat [-s|-m]" },
-    { "host", "host NAME" },
-    { "dns", "dns [SERVER...] | dns hosts NAME ADDR | dns hosts -d NAME | dns flush" },
-    { "dhcp", "dhcp [IF] [status|release]" },
-    { "http", "http get [-s] [-o FILE] URL" },
-    { "tcp", "tcp recv|send|sink|source|conns|cps|echod ..." },
+    { "ifconfig", "ifconfig [IF [ADDR/PREFIX] [up|down]]", "[IF [ADDR/PFX] [up|down]]" },
+    { "route", "route [add|del DEST/PREFIX|default via GATEWAY]", "[add|del NET/PFX via GW]" },
+    { "arp", "arp [-d ADDR]", "[-d ADDR]" },
+    { "ping", "ping [-c N] [-s SIZE] [-i MS] [-W MS] HOST", "[-c N] [-s SIZE] HOST" },
+    { "netstat", "netstat [-s|-m]", "[-s|-m]" },
+    { "host", "host NAME", "NAME" },
+    { "dns", "dns [SERVER...] | dns hosts NAME ADDR | dns hosts -d NAME | dns flush",
+      "[SERVER..|hosts|flush]" },
+    { "dhcp", "dhcp [IF] [status|release]", "[IF] [status|release]" },
+    { "http", "http get [-s] [-o FILE] URL", "get [-s] [-o FILE] URL" },
+    { "tcp", "tcp recv|send|sink|source|conns|cps|echod ...", "recv|send|conns|cps ..." },
 };
 const int netcmd_count = (int)ARRAY_SIZE(netcmd_list);
 

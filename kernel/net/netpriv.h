@@ -364,6 +364,8 @@ void arp_input(struct netif *nif, struct netbuf *nb);
 /* Send an IP packet to next_hop on nif, resolving the address first if needed. */
 int arp_output(struct netif *nif, struct netbuf *nb, ip4_addr_t next_hop);
 void arp_announce(struct netif *nif);
+/* An ARP probe for addr (RFC 5227 §2.1.1: sender address 0). */
+void arp_probe(struct netif *nif, ip4_addr_t addr);
 void arp_flush_netif(struct net_stack *ns, struct netif *nif);
 void arp_shutdown(struct net_stack *ns);
 
@@ -385,6 +387,8 @@ void ip_reass_shutdown(struct net_stack *ns);
 void icmp_input(struct netif *nif, struct netbuf *nb, ip4_addr_t src, ip4_addr_t dst);
 /* Send destination unreachable (code) about the datagram in orig (header at data). */
 void icmp_send_unreachable(struct net_stack *ns, struct netbuf *orig, uint8_t code);
+/* "Time exceeded in reassembly" about a datagram (RFC 1122 §3.3.2). */
+void icmp_send_reass_timeout(struct net_stack *ns, struct netbuf *orig);
 #define ICMP_UNREACH_NET        0
 #define ICMP_UNREACH_HOST       1
 #define ICMP_UNREACH_PROTOCOL   2
@@ -545,5 +549,8 @@ int dns_init(struct net_stack *ns);
 void dns_shutdown(struct net_stack *ns);
 void dns_set_servers_locked(struct net_stack *ns, const ip4_addr_t *servers, int n);
 void dhcp_free(struct netif *nif);
+/* ARP saw a packet from sha claiming spa (or probing for tpa): DHCP checks it
+ * against an address it is about to take (RFC 5227 §2.1.1). */
+void dhcp_arp_seen(struct netif *nif, uint16_t op, const uint8_t sha[6], ip4_addr_t spa, ip4_addr_t tpa);
 
 #endif

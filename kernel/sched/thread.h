@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include "lib/list.h"
 #include "sched/sched.h"
+#include "sched/preempt.h"
 
 struct cpu;
 struct vm_space;
@@ -81,10 +82,11 @@ struct waiter {
 
 struct thread_opts {
     uint64_t stack_size;            /* 0: THREAD_STACK_DEFAULT */
-    int cpu;                        /* >= 0: run only on this CPU */
+    int cpu;                        /* >= 0: run only on this CPU (it must be online) */
 };
 
-/* thread_create with options (stack size, CPU pinning). */
+/* thread_create with options (stack size, CPU pinning); NULL if out of
+ * memory or the CPU is not online. */
 struct thread *thread_create_opts(const char *name, void (*fn)(void *), void *arg, int priority,
                                   const struct thread_opts *opts);
 
@@ -115,10 +117,6 @@ void sched_timer_irq(void);
 /* Interrupt exit: preempt the current thread if asked to. */
 void sched_irq_exit(struct trap_frame *frame);
 
-/* Preemption control (spinlocks use these). */
-void preempt_disable(void);
-void preempt_enable(void);
-bool preempt_enabled(void);
 
 /* The waiter list helpers: wake one / all; called with the list's lock held. */
 bool waiters_wake_one(struct list_node *waiters);

@@ -6,7 +6,10 @@
  * duplicating, delaying and reordering them in both directions.
  *
  *   kpio-impair --tap NAME --udp LOCALPORT:REMOTEPORT [--loss PCT] [--dup PCT]
- *               [--reorder PCT] [--delay MS] [--seed N]
+ *               [--reorder PCT] [--delay MS] [--seed N] [--block-unicast-udp PORT]
+ *
+ * --block-unicast-udp drops KPIO's unicast UDP datagrams to PORT (broadcasts
+ * pass): a DHCP server KPIO can reach only by broadcast, to test rebinding.
  *
  * Reordering follows netem: with a delay, a "reordered" frame skips it and
  * overtakes those in flight; without one, it is held back 1 ms. SIGTERM ends
@@ -42,6 +45,8 @@ struct direction {
 };
 
 static double loss_pct, dup_pct, reorder_pct;
+static int block_port;               /* 0: none */
+static unsigned long blocked;
 static uint64_t delay_ns;
 static uint64_t rng = 88172645463325252ull;
 static volatile sig_atomic_t stop;
@@ -76,6 +81,18 @@ static void enqueue(struct direction *d, const uint8_t *data, size_t len, uint64
         p = &(*p)->next;
     f->next = *p;
     *p = f;
+}
+
+/* An IPv4 UDP datagram to block_port that is not a broadcast? */
+static int is_blocked(const uint8_t *f, size_t len)
+{
+    if (!block_port || len < 14 + 20 + 8 || f[12] != 0x08 || f[13] != 0x00 || f[14 + 9] != 17)
+        return 0;
+    const uint8_t *ip = f + 14;
+    size_t hl = (size_t)(ip[0] & 15) * 4;
+    if (len < 14 + hl + 8 || (ip[16] == 255 && ip[17] == 255 && ip[18] == 255 && ip[19] == 255))
+        return 0;
+    return (ip[hl + 2] << 8 | ip[hl + 3]) == block_port;
 }
 
 static void arrive(struct direction *d, const uint8_t *data, size_t len)
@@ -132,6 +149,7 @@ int main(int argc, char **argv)
         else if (!strcmp(o, "--reorder")) reorder_pct = atof(v);
         else if (!strcmp(o, "--delay")) delay_ns = (uint64_t)(atof(v) * 1e6);
         else if (!strcmp(o, "--seed")) rng = strtoull(v, NULL, 0) | 1;
+        else if (!strcmp(o, "--block-unicast-udp")) block_port = atoi(v);
         else { fprintf(stderr, "kpio-impair: unknown option %s\n", o); return 2; }
     }
     if (!tap || !lport || !rport) {
@@ -181,12 +199,16 @@ int main(int argc, char **argv)
         }
         if (pfd[1].revents & POLLIN) {
             ssize_t n = recv(udp_fd, buf, sizeof(buf), 0);
-            if (n > 0)
+            if (n > 0 && is_blocked(buf, (size_t)n))
+                blocked++;
+            else if (n > 0)
                 arrive(&to_linux, buf, (size_t)n);
         }
         flush(&to_kpio, 0);
         flush(&to_linux, 1);
     }
+    if (block_port)
+        fprintf(stderr, "kpio-impair: blocked %lu unicast datagrams to port %d\n", blocked, block_port);
     struct direction *ds[2] = { &to_kpio, &to_linux };
     for (int i = 0; i < 2; i++)
         fprintf(stderr, "kpio-impair: %s in %lu out %lu lost %lu duplicated %lu reordered %lu\n",

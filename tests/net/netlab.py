@@ -80,6 +80,8 @@ class Lab:
             f"--cname=alias.{DOMAIN},www.{DOMAIN}", f"--log-facility={self.tmp}/dnsmasq.log",
             "--log-dhcp", "--log-queries", "--local-ttl=60",
         ]
+        # A name with more addresses than a 512-byte UDP answer holds (TC=1).
+        args += [f"--host-record=big.{DOMAIN},10.77.1.{i}" for i in range(1, 41)]
         if t1:
             args.append(f"--dhcp-option=option:T1,{t1}")
         if t2:
@@ -115,10 +117,11 @@ class Lab:
             raise RuntimeError(f"peer gave no result: {out}")
         return json.loads(lines[-1])
 
-    def impair(self, lport, rport, loss=0, dup=0, reorder=0, delay=0, seed=1):
+    def impair(self, lport, rport, loss=0, dup=0, reorder=0, delay=0, seed=1, block_unicast_udp=0):
         p = self.spawn(os.path.join(BUILD, "kpio-impair"), "--tap", "tap0", "--udp", f"{lport}:{rport}",
                        "--loss", str(loss), "--dup", str(dup), "--reorder", str(reorder),
-                       "--delay", str(delay), "--seed", str(seed))
+                       "--delay", str(delay), "--seed", str(seed),
+                       "--block-unicast-udp", str(block_unicast_udp))
         line = p.stdout.readline()
         if "ready" not in line:
             raise RuntimeError(f"impairment relay failed: {line}")
@@ -253,3 +256,147 @@ def mem_counters(console):
         raise AssertionError(f"no counters in: {out}")
     keys = ["netbufs", "heap", "frames_free", "tcp", "listen", "half_open", "time_wait", "udp", "sockets"]
     return dict(zip(keys, map(int, m.groups())))
+
+
+# ---- scenarios shared by the host-process and QEMU suites ----
+# Each drives a KPIO console `c` (whose address is `addr`) against the lab's
+# Linux side and asserts what must hold.
+
+def check_ping_both_ways(lab, c, addr, big):
+    """Ping Linux from KPIO and KPIO from Linux, also with `big` payloads
+    (fragmented, reassembled on the other side)."""
+    out = c.cmd(f"ping -c 3 -i 200 {LINUX_ADDR}", 30)
+    assert "3 packets transmitted, 3 received, 0% packet loss" in out, out
+    r = lab.sh("ping", "-c", "3", "-i", "0.2", "-W", "2", addr, check=False)
+    assert r.returncode == 0 and " 0% packet loss" in r.stdout, r.stdout
+    r = lab.sh("ping", "-c", "2", "-s", str(big), "-W", "2", addr, check=False)
+    assert r.returncode == 0 and f"{big + 8} bytes from" in r.stdout, r.stdout
+
+
+def check_dns_names(lab, c):
+    """Names from dnsmasq: a host record, a chain of aliases, a missing name."""
+    assert "server.kpio.test has address 10.77.0.1" in c.cmd("host server.kpio.test")
+    assert "alias.kpio.test has address 10.77.0.1" in c.cmd("host alias.kpio.test")
+    out = c.cmd("host missing.kpio.test")
+    assert "Host missing.kpio.test not found" in out, out
+    log = lab.dnsmasq_log()
+    assert "query[A] server.kpio.test" in log and "query[A] missing.kpio.test" in log
+    # Too big for UDP: the answer comes truncated, and again over TCP.
+    out = c.cmd("host big.kpio.test", 60)
+    assert len(re.findall(r"big\.kpio\.test has address 10\.77\.1\.\d+", out)) == 8, out
+    assert lab.dnsmasq_log().count("query[A] big.kpio.test") >= 2
+
+
+def check_transfers(lab, c, nbytes, timeout, server=LINUX_ADDR):
+    """KPIO downloads then uploads nbytes; SHA-256 compared at both ends.
+    Returns the two reports."""
+    src = lab.peer("source", 5001, nbytes)
+    got = parse_transfer(c.cmd(f"tcp recv {LINUX_ADDR} 5001", timeout))
+    want = Lab.peer_result(src)
+    assert got["bytes"] == want["bytes"] == nbytes
+    assert got["sha256"] == want["sha256"]
+    sink = lab.peer("sink", 5002)
+    sent = parse_transfer(c.cmd(f"tcp send {server} 5002 {nbytes}", timeout))
+    seen = Lab.peer_result(sink)
+    assert sent["bytes"] == seen["bytes"] == nbytes
+    assert sent["sha256"] == seen["sha256"]
+    return got, sent
+
+
+def check_passive_opens(lab, c, addr, nbytes, timeout):
+    """Linux connects to KPIO and uploads, then downloads."""
+    c.send("tcp sink 7001")
+    c.expect("listening on port 7001", 30)
+    client = lab.peer("send", addr, 7001, nbytes)
+    got = parse_transfer(c.wait(timeout))
+    assert got["sha256"] == Lab.peer_result(client)["sha256"]
+    c.send(f"tcp source 7002 {nbytes}")
+    c.expect("listening on port 7002", 30)
+    client = lab.peer("recv", addr, 7002)
+    sent = parse_transfer(c.wait(timeout))
+    seen = Lab.peer_result(client)
+    assert seen["bytes"] == nbytes and seen["sha256"] == sent["sha256"]
+
+
+def check_http_get(lab, c, www, timeout, out_dir=None, read_back=None):
+    """HTTP/1.1 GET of a file by name (body hashed), of a text to the
+    console, and of a missing page, from peer.py's file server on www; with
+    out_dir, the big file is also written to out_dir/blob.bin on KPIO's side
+    and read_back(path) must return its bytes (or, for a text file, its text)."""
+    import hashlib
+    blob = os.urandom(3 * 1024 * 1024 + 12345)
+    os.makedirs(www, exist_ok=True)
+    with open(os.path.join(www, "blob.bin"), "wb") as f:
+        f.write(blob)
+    with open(os.path.join(www, "hello.txt"), "w") as f:
+        f.write("Hello from Linux\n")
+    os.chmod(os.path.dirname(www), 0o755)
+    lab.peer("http", 8080, www)
+    out = c.cmd("http get -s http://server.kpio.test:8080/blob.bin", timeout)
+    assert f"status 200, {len(blob)} bytes" in out, out
+    assert hashlib.sha256(blob).hexdigest() in out, out
+    assert "Hello from Linux" in c.cmd(f"http get http://{LINUX_ADDR}:8080/hello.txt", 60)
+    assert "status 404" in c.cmd("http get -s http://server.kpio.test:8080/nothing-here", 60)
+    if out_dir:
+        out = c.cmd(f"http get -o {out_dir}/hello.txt http://server.kpio.test:8080/hello.txt", 60)
+        assert "status 200, 17 bytes" in out, out
+        assert "Hello from Linux" in read_back(f"{out_dir}/hello.txt")
+        out = c.cmd(f"http get -o {out_dir}/blob.bin http://server.kpio.test:8080/blob.bin", timeout)
+        assert f"status 200, {len(blob)} bytes" in out and hashlib.sha256(blob).hexdigest() in out, out
+        written = read_back(f"{out_dir}/blob.bin")
+        if isinstance(written, bytes):
+            assert written == blob
+        else:
+            assert str(len(blob)) in written, written        # a listing with its size
+
+
+def check_connections(lab, c, n, size, timeout):
+    """n connections at once to an echo server, each checking its echo."""
+    lab.peer("echo", 5003)
+    out = c.cmd(f"tcp conns {LINUX_ADDR} 5003 {n} {size}", timeout)
+    assert f"conns: {n} ok, 0 failed" in out, out
+
+
+def check_impaired_session(lab, c, relay, nbytes, timeout):
+    """Over the impairment relay: ping, transfers both ways, 20 connections,
+    a DNS name; retransmissions happened and the relay really lost and
+    duplicated frames."""
+    out = c.cmd(f"ping -c 10 -i 100 -W 1000 {LINUX_ADDR}", 60)
+    assert re.search(r"10 packets transmitted, [1-9]\d* received", out), out
+    check_transfers(lab, c, nbytes, timeout)
+    check_connections(lab, c, 20, "16K", timeout)
+    assert "server.kpio.test has address" in c.cmd("host server.kpio.test", 60)
+    stats = c.cmd("netstat -s")
+    assert int(re.search(r"retransmitted\s+(\d+)", stats).group(1)) > 0, stats
+    lab.stop(relay)
+    counters = relay.stdout.read()
+    assert re.search(r"lost [1-9]", counters) and re.search(r"duplicated [1-9]", counters), counters
+
+
+def qmp_command(path, command, **arguments):
+    """One QMP command on QEMU's monitor socket (kpio-qemu --qmp PATH)."""
+    import json
+    import socket
+    deadline = time.time() + 30
+    while True:
+        try:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.connect(path)
+            break
+        except OSError:
+            sock.close()
+            if time.time() > deadline:
+                raise
+            time.sleep(0.2)
+    with sock, sock.makefile("rw") as f:
+        json.loads(f.readline())                       # greeting
+        for cmd in ({"execute": "qmp_capabilities"}, {"execute": command, "arguments": arguments}):
+            f.write(json.dumps(cmd) + "\n")
+            f.flush()
+            while True:
+                reply = json.loads(f.readline())
+                if "event" not in reply:
+                    break
+            if "error" in reply:
+                raise RuntimeError(f"QMP {cmd}: {reply['error']}")
+        return reply

@@ -107,20 +107,18 @@ def test_host_writes_kpio_reads(tmp_path):
     names = ["HELLO.TXT", "lower.txt", "Long name with spaces.data", "café-名前.txt",
              "dir one/nested/deep file.bin", "many/x%03d.txt", "big.bin"]
     manifest = []
-    src = tmp_path / "src"
-    src.mkdir()
-    run(["mmd", "-i", disk, "::/dir one", "::/dir one/nested", "::/many"])
+    tree = tmp_path / "tree"                      # the files, laid out as on the disk
     for i, name in enumerate(names):
         for k in range(200 if "%" in name else 1):
             path = name % k if "%" in name else name
             size = 5 << 20 if path == "big.bin" else (i * 1000 + k * 17) % 20000
             seed = 300 + i * 1000 + k
-            host = src / ("f%d_%d" % (i, k))
+            host = tree / path
+            host.parent.mkdir(parents=True, exist_ok=True)
             host.write_bytes(pattern(size, seed))
-            run(["mcopy", "-i", disk, str(host), "::/" + path])
             manifest.append("%s\t%d\t%d" % (path, size, seed))
-    (tmp_path / "MANIFEST.TXT").write_text("\n".join(manifest) + "\n")
-    run(["mcopy", "-i", disk, str(tmp_path / "MANIFEST.TXT"), "::/MANIFEST.TXT"])
+    (tree / "MANIFEST.TXT").write_text("\n".join(manifest) + "\n")
+    run(["mcopy", "-s", "-i", disk] + [str(p) for p in sorted(tree.iterdir())] + ["::/"])
     with boot(tmp_path, [disk]) as g:
         out = fstest(g, "verify vdb")
     assert "verified %d files, 0 bad" % len(manifest) in out
@@ -285,7 +283,7 @@ def test_power_cuts(tmp_path):
         g.sendline("fstest powercut vdb")
         g.expect("fstest: synced", timeout=60)
         for i in range(45):
-            time.sleep(rnd.uniform(0.05, 0.6))
+            time.sleep(rnd.uniform(0.02, 0.3))
             qmp.command("stop")                 # pending requests complete first
             snap = copy_image(disk, str(tmp_path / ("cut%02d.img" % i)))
             cuts.append((snap, g.output))
@@ -297,7 +295,7 @@ def test_power_cuts(tmp_path):
         with boot(tmp_path, [disk], pidfile=pidfile) as g:
             g.sendline("fstest powercut vdb")
             g.expect("fstest: synced", timeout=60)
-            time.sleep(rnd.uniform(0.1, 2.0))
+            time.sleep(rnd.uniform(0.05, 1.0))
             pid = int(open(pidfile).read())
             os.kill(pid, signal.SIGKILL)        # the power cut
             g.wait(60)

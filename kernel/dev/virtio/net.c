@@ -9,7 +9,8 @@
  * handler only wakes the device's thread, which copies finished frames into
  * packet buffers, gives the slots back and hands the frames to the stack.
  * Transmission copies the frame into a free slot; finished slots are
- * collected on the way (no transmit interrupts). The device completes TCP
+ * collected on the way, and by the transmit interrupt, which is switched on
+ * only while free slots run low. The device completes TCP
  * and UDP checksums when it offers VIRTIO_NET_F_CSUM, and vouches for
  * received ones with VIRTIO_NET_F_GUEST_CSUM (DATA_VALID / NEEDS_CSUM).
  * Link status changes (VIRTIO_NET_F_STATUS) arrive as configuration
@@ -239,6 +240,19 @@ static void tx_reclaim(struct vnet *d)
         d->tx_free[d->tx_nfree++] = (uint16_t)((uintptr_t)token - 1);
 }
 
+/* Interrupt context: the device finished transmit slots while we were low. */
+static void vnet_tx_irq(struct virtq *vq, void *ctx)
+{
+    (void)vq;
+    struct vnet *d = ctx;
+    uint64_t flags = spin_lock_irqsave(&d->tx_lock);
+    d->stats.tx_interrupts++;
+    tx_reclaim(d);
+    if (d->tx_nfree > d->tx_slots / 4)
+        virtq_disable_interrupts(d->txq);
+    spin_unlock_irqrestore(&d->tx_lock, flags);
+}
+
 static int vnet_transmit(struct netif *nif, struct netbuf *nb)
 {
     struct vnet *d = container_of(nif, struct vnet, nif);
@@ -274,6 +288,9 @@ static int vnet_transmit(struct netif *nif, struct netbuf *nb)
     if (r == 0) {
         virtq_kick(d->txq);
         d->stats.tx_frames++;
+        /* Running low: let the device say when slots come back. */
+        if (d->tx_nfree < d->tx_slots / 8 && virtq_enable_interrupts(d->txq))
+            tx_reclaim(d);
     } else {
         d->tx_free[d->tx_nfree++] = (uint16_t)slot;
         nif->stats.tx_dropped++;
@@ -330,7 +347,7 @@ static int vnet_probe(struct virtio_dev *vdev)
         memcpy(d->nif.hwaddr, mac, 6);
     }
     d->rxq = virtio_setup_queue(vdev, 0, MAX_SLOTS, 0, vnet_queue_irq, d);
-    d->txq = virtio_setup_queue(vdev, 1, MAX_SLOTS, 0, NULL, d);
+    d->txq = virtio_setup_queue(vdev, 1, MAX_SLOTS, 0, vnet_tx_irq, d);
     if (!d->rxq || !d->txq) {
         vnet_free(d);
         return -ENODEV;

@@ -10,7 +10,7 @@
 
 struct virtio_net_stats {
     uint64_t interrupts, rx_frames, tx_frames;
-    uint64_t tx_full_drops, rx_bad, link_changes, tx_csum_offloaded, rx_csum_trusted;
+    uint64_t tx_full_drops, rx_bad, link_changes, tx_csum_offloaded, rx_csum_trusted, tx_interrupts;
 };
 
 /* Register the driver (devices pci_init found, or finds later, are probed). */

@@ -73,6 +73,9 @@ struct fat_node {
     uint32_t ext_count, ext_cap;
     uint32_t ext_clusters;      /* clusters covered by ext[] */
     bool ext_complete;          /* ext[] covers the whole chain */
+    /* Directories: where the last name looked up was (checked before use). */
+    bool hint_valid;
+    uint32_t hint_hash, hint_index, hint_lfn;
     /* Sequential read-ahead state. */
     uint64_t ra_next;           /* where a sequential reader will read next */
     uint64_t ra_until;          /* read-ahead issued up to here */

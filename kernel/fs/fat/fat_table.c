@@ -113,6 +113,53 @@ int fat_set(struct fat_fs *fs, uint32_t cluster, uint32_t value)
     return 0;
 }
 
+/* Chain clusters [first, first+count) together and end the chain: each
+ * entry points to the next, the last is EOC. FAT16/32 entries are written a
+ * cache block at a time. */
+static int set_chain(struct fat_fs *fs, uint32_t first, uint32_t count)
+{
+    if (fs->bits == 12) {
+        for (uint32_t i = 0; i < count; i++) {
+            int rc = fat_set(fs, first + i, i + 1 < count ? first + i + 1 : FAT_EOC);
+            if (rc < 0)
+                return rc;
+        }
+        return 0;
+    }
+    unsigned width = fs->bits / 8;
+    for (uint32_t copy = 0; copy < fs->num_fats; copy++) {
+        if (!fs->mirror && copy != fs->active_fat)
+            continue;
+        uint32_t c = first, end = first + count;
+        while (c < end) {
+            uint64_t off = entry_offset(fs, copy, c);
+            struct bbuf *b;
+            int rc = bcache_get(fs->bd, off >> BCACHE_BLOCK_SHIFT, 0, &b);
+            if (rc < 0)
+                return rc;
+            uint32_t in = (uint32_t)(off & (BCACHE_BLOCK_SIZE - 1)), from = in;
+            for (; in + width <= b->len && c < end; in += width, c++) {
+                uint32_t v = c + 1 < end ? c + 1 : FAT_EOC;
+                uint8_t *p = b->data + in;
+                if (width == 2) {
+                    p[0] = (uint8_t)v;
+                    p[1] = (uint8_t)(v >> 8);
+                } else {
+                    /* FATSPEC §4: the top 4 bits of a FAT32 entry are kept. */
+                    v = (v & 0x0FFFFFFFu) | ((uint32_t)(p[3] & 0xF0) << 24);
+                    p[0] = (uint8_t)v;
+                    p[1] = (uint8_t)(v >> 8);
+                    p[2] = (uint8_t)(v >> 16);
+                    p[3] = (uint8_t)(v >> 24);
+                }
+            }
+            bcache_mark_dirty(b, from, in - from, BC_FAT);
+            bcache_put(b);
+        }
+    }
+    return 0;
+}
+
 /* ---- bitmaps ---- */
 
 static inline bool bit_get(const uint64_t *map, uint32_t i) { return (map[i / 64] >> (i % 64)) & 1; }
@@ -298,11 +345,9 @@ int fat_alloc_run(struct fat_fs *fs, uint32_t hint, uint32_t want, uint32_t *fir
         bit_clear(fs->free_map, start + i);
     fs->free_count -= count;
     fs->next_free = start + count < total ? start + count : 2;
-    for (uint32_t i = 0; i < count; i++) {
-        int rc = fat_set(fs, start + i, i + 1 < count ? start + i + 1 : FAT_EOC);
-        if (rc < 0)
-            return rc;
-    }
+    int rc = set_chain(fs, start, count);
+    if (rc < 0)
+        return rc;
     *first = start;
     return (int)count;
 }
