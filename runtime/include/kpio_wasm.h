@@ -12,7 +12,17 @@
  *   wasm_instance_free(), wasm_module_free()
  *
  * Host functions see their arguments and results as 64-bit slots: i32 in the
- * low 32 bits (zero-extended), i64 as is, f32/f64 as their bit patterns.
+ * low 32 bits (zero-extended), i64 as is, f32/f64 as their bit patterns,
+ * v128 as two consecutive slots (low half first), references as pointers.
+ *
+ * Changes from the first draft (all additions; nothing existing changed):
+ *   - wasm_instance_export_func() + wasm_call_func(): call through a handle,
+ *     without a name lookup per call and for export names that hold NUL
+ *     bytes (the spec suite has one).
+ *   - wasm_runtime_set_checked(): translate modules for explicit bounds
+ *     checks instead of guard pages (tests of the fallback path).
+ * A host function receives the *calling* instance (the one whose code made
+ * the call), so that e.g. WASI reaches the caller's memory.
  */
 #ifndef KPIO_WASM_H
 #define KPIO_WASM_H
@@ -157,6 +167,15 @@ wasm_result wasm_call(wasm_instance *inst, const char *export_name,
                       const wasm_value *args, size_t nargs,
                       wasm_value *results, size_t nresults, wasm_error *err);
 
+/* An exported function as a handle (valid while the instance lives), or
+ * NULL. The name is name_len bytes and may contain NUL. */
+typedef struct wasm_funcinst wasm_func;
+wasm_func *wasm_instance_export_func(wasm_instance *inst, const char *name, size_t name_len);
+/* Call a function handle (or a funcref value) on behalf of inst. */
+wasm_result wasm_call_func(wasm_instance *inst, wasm_func *f,
+                           const wasm_value *args, size_t nargs,
+                           wasm_value *results, size_t nresults, wasm_error *err);
+
 /* Read or write an exported global. */
 wasm_result wasm_global_get(wasm_instance *inst, const char *export_name, wasm_value *out);
 
@@ -179,6 +198,11 @@ void wasm_instance_exit(wasm_instance *inst, int exit_code);
 uint64_t wasm_instance_fuel(wasm_instance *inst);
 
 const char *wasm_trap_message(wasm_trap trap);   /* the spec's wording */
+
+/* Modules loaded after wasm_runtime_set_checked(true) use explicit bounds
+ * checks and heap memories, as on platforms without guard pages. They
+ * cannot link with modules loaded in the other mode. */
+void wasm_runtime_set_checked(bool on);
 
 #ifdef __cplusplus
 }
