@@ -1,0 +1,29 @@
+# runtime/jit.mk — the x86-64 JIT of the WebAssembly runtime (runtime/jit/).
+# Its objects go into the runtime's two libraries (runtime/runtime.mk builds
+# them from every prerequisite); its unit tests are cmocka programs run by
+# tools/run-unit.
+
+JIT_SRCS := $(wildcard runtime/jit/*.c runtime/jit/x64/*.c)
+JIT_OBJS     := $(JIT_SRCS:%.c=$(HOST_BUILD)/obj/%.o)
+JIT_SAN_OBJS := $(JIT_SRCS:%.c=$(HOST_BUILD)/san/obj/%.o)
+
+$(HOST_BUILD)/libkpiowasm.a: $(JIT_OBJS)
+$(HOST_BUILD)/san/libkpiowasm.a: $(JIT_SAN_OBJS)
+-include $(JIT_OBJS:.o=.d) $(JIT_SAN_OBJS:.o=.d)
+
+# ---- unit tests (tests/unit/jit) ----
+JIT_TEST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -D_GNU_SOURCE $(SAN_FLAGS) -Iruntime/include
+JIT_UNIT_TESTS  := test_x64_asm
+JIT_UNIT_BINS   := $(JIT_UNIT_TESTS:%=$(HOST_BUILD)/jit-tests/%)
+
+$(HOST_BUILD)/jit-tests/%: tests/unit/jit/%.c $(HOST_BUILD)/san/libkpiowasm.a
+	@mkdir -p $(@D)
+	$(HOST_CC) $(JIT_TEST_CFLAGS) $< $(HOST_BUILD)/san/libkpiowasm.a -lcmocka -lpthread -o $@
+
+ALL_TARGETS += $(JIT_UNIT_BINS)
+
+.PHONY: runtime-jit-unit
+runtime-jit-unit: $(JIT_UNIT_BINS)
+	@tools/run-unit $^
+
+TEST_TARGETS += runtime-jit-unit
