@@ -27,3 +27,9 @@ runtime-jit-unit: $(JIT_UNIT_BINS)
 	@tools/run-unit $^
 
 TEST_TARGETS += runtime-jit-unit
+
+# A developer tool: disassemble what the JIT made of a module's function.
+$(HOST_BUILD)/jit-dump: tests/unit/jit/jit-dump.c $(HOST_BUILD)/libkpiowasm.a
+	$(HOST_CC) -std=c11 -O1 -g -Wall -Wextra -D_GNU_SOURCE -Iruntime/include $< $(HOST_BUILD)/libkpiowasm.a -lpthread -o $@
+
+ALL_TARGETS += $(HOST_BUILD)/jit-dump

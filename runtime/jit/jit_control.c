@@ -529,27 +529,20 @@ static void op_global_set(jit_compiler *c, uint32_t i)
 {
     uint8_t t = c->m->globals[i].type.type;
     jv v = jit_pop(c);
-    if (v.kind != JV_CONST)
-        jit_in_reg(c, &v);
-    x64_mem m = global_mem(c, i);
-    if (v.kind == JV_CONST && !jit_is_float_class(t) && (int64_t)v.c[0] == (int32_t)v.c[0] &&
-        !(t == WASM_I32 && (v.c[0] >> 31))) {
-        x64_store_imm(&c->b, t == WASM_I32 ? 4 : 8, m, (int32_t)v.c[0]);
+    bool x = jit_is_float_class(t);
+    if (v.kind == JV_CONST && !x && (int64_t)v.c[0] == (int32_t)v.c[0] && !(t == WASM_I32 && (v.c[0] >> 31))) {
+        x64_store_imm(&c->b, t == WASM_I32 ? 4 : 8, global_mem(c, i), (int32_t)v.c[0]);
         return;
     }
-    if (v.kind == JV_CONST) {
-        /* r11 may hold the cell address: go through another register */
-        uint8_t r = jit_alloc_reg(c, t);
-        jit_load_value(c, r, &v);
-        v.kind = JV_REG;
-        v.reg = r;
-    }
+    /* the value's register first: an imported global's address takes r11 */
+    uint8_t r = jit_in_reg(c, &v);
+    x64_mem m = global_mem(c, i);
     switch (t) {
-    case WASM_I32: x64_store(&c->b, 4, m, v.reg); break;
-    case WASM_F32: x64_movss_store(&c->b, m, v.reg); break;
-    case WASM_F64: x64_movsd_store(&c->b, m, v.reg); break;
-    case WASM_V128: x64_movdqu_store(&c->b, m, v.reg); break;
-    default: x64_store(&c->b, 8, m, v.reg); break;
+    case WASM_I32: x64_store(&c->b, 4, m, r); break;
+    case WASM_F32: x64_movss_store(&c->b, m, r); break;
+    case WASM_F64: x64_movsd_store(&c->b, m, r); break;
+    case WASM_V128: x64_movdqu_store(&c->b, m, r); break;
+    default: x64_store(&c->b, 8, m, r); break;
     }
 }
 
