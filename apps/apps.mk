@@ -36,7 +36,7 @@ ALL_TARGETS += $(COREUTILS_WASM)
 
 # ---- the shell ----
 SH_SRCS := apps/sh/main.c apps/sh/lex.c apps/sh/parse.c apps/sh/expand.c apps/sh/vars.c \
-           apps/sh/exec.c apps/sh/builtins.c apps/sh/lineedit.c
+           apps/sh/exec.c apps/sh/builtins.c apps/sh/lineedit.c apps/sh/complete.c
 SH_OBJS := $(patsubst apps/%.c,$(APPS_OBJ)/%.o,$(SH_SRCS))
 
 $(APPS_BIN)/sh.wasm: $(SH_OBJS) $(APPS_COMMON_LIB) $(APPS_SDK_LIB)
@@ -60,3 +60,34 @@ test-sh: $(SH_UNIT_BIN)
 
 ALL_TARGETS  += $(SH_UNIT_BIN)
 TEST_TARGETS += test-sh
+
+# Test programs for tests/apps (hostile apps, API checks).
+APPS_TEST_BIN := $(BUILD)/wasm/tests
+APPS_TEST_PROGRAMS := hostile kpio_api churn
+$(APPS_TEST_BIN)/%.wasm: tests/apps/src/%.c $(APPS_SDK_LIB)
+	@mkdir -p $(@D)
+	$(WASM_CC) $(APPS_CFLAGS) $< $(APPS_SDK_LIB) $(APPS_LDFLAGS) -o $@
+
+APPS_EXTRA_WASM += $(addprefix $(APPS_TEST_BIN)/,$(addsuffix .wasm,$(APPS_TEST_PROGRAMS)))
+ALL_TARGETS += $(addprefix $(APPS_TEST_BIN)/,$(addsuffix .wasm,$(APPS_TEST_PROGRAMS)))
+
+# ---- example apps for docs/apps.md, packaged as .kpioapp ----
+EXAMPLES := notes httpd
+EXAMPLES_DIR := $(BUILD)/wasm/examples
+
+# Each example: its module built into a package folder beside its manifest,
+# then packaged (and checked) with tools/kpio-pkg.
+define EXAMPLE_RULES
+$(EXAMPLES_DIR)/$(1)/pkg/$(1).wasm: apps/examples/$(1)/$(1).c apps/examples/$(1)/pkg/manifest.toml $(APPS_SDK_LIB)
+	@mkdir -p $$(@D)
+	cp apps/examples/$(1)/pkg/manifest.toml $$(@D)/manifest.toml
+	$$(WASM_CC) $$(APPS_CFLAGS) $$< $(APPS_SDK_LIB) $$(APPS_LDFLAGS) -o $$@
+
+$(EXAMPLES_DIR)/$(1).kpioapp: $(EXAMPLES_DIR)/$(1)/pkg/$(1).wasm tools/kpio-pkg $(HOST_BUILD)/kpio-pkgcheck
+	tools/kpio-pkg build $(EXAMPLES_DIR)/$(1)/pkg -o $$@ >/dev/null
+endef
+$(foreach e,$(EXAMPLES),$(eval $(call EXAMPLE_RULES,$(e))))
+
+EXAMPLES_PKGS := $(addprefix $(EXAMPLES_DIR)/,$(addsuffix .kpioapp,$(EXAMPLES)))
+APPS_EXTRA_WASM += $(EXAMPLES_PKGS)
+ALL_TARGETS += $(EXAMPLES_PKGS)

@@ -46,3 +46,13 @@ fuzz-acpi: $(KCORE_FUZZ_DIR)/fuzz_acpi
 	@mkdir -p $(BUILD)/fuzz-corpus/acpi
 	$(KCORE_FUZZ_DIR)/fuzz_acpi -max_total_time=$(or $(FUZZ_SECONDS),60) -max_len=4096 $(BUILD)/fuzz-corpus/acpi
 FUZZ_TARGETS += fuzz-acpi
+
+# ---- in-kernel tests on a bigger machine ----
+# test-kernel (tests/system.mk) runs every KTEST on 2 CPUs and 1 GiB. This
+# boot runs the core's tests again on 4 CPUs and 8 GiB (RAM above 4 GiB), with
+# the global heap in debug mode (red zones on every kmalloc).
+.PHONY: test-kernel-core
+test-kernel-core: $(BUILD)/kpio.img
+	@tools/kpio-qemu --smp 4 --mem 8G --timeout 600 \
+	    --cmdline "heapdebug test=mm_*,sched_*,smp_*,dev_*" < /dev/null
+TEST_TARGETS += test-kernel-core

@@ -23,7 +23,7 @@ KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z norelro --no-pie \
 # Folders whose code is written and host-tested but not yet linked into the
 # kernel, because the services it needs (kernel/mm, kernel/sched) have not
 # landed yet. Remove a folder from this list when its kernel integration lands.
-KERNEL_PENDING := kernel/fs kernel/net kernel/dev/blkdev.c kernel/dev/blkpart.c
+KERNEL_PENDING :=
 
 KERNEL_C_SRCS := $(sort $(shell find kernel -name '*.c' $(foreach d,$(KERNEL_PENDING),-not -path '$(d)' -not -path '$(d)/*')))
 KERNEL_S_SRCS := $(sort $(filter-out kernel/core/ksyms_data.S,$(shell find kernel -name '*.S')))

@@ -3,7 +3,10 @@
 # peers on a tap device, the impairment relay, and the libFuzzer target.
 # The kernel build picks up kernel/net/*.c like any other kernel source.
 
-NET_SRCS := $(wildcard kernel/net/*.c)
+# net_kernel.c and net_ktests.c need the real kernel; everything else also
+# builds on the host.
+NET_KERNEL_ONLY := kernel/net/net_kernel.c kernel/net/net_ktests.c
+NET_SRCS := $(filter-out $(NET_KERNEL_ONLY),$(wildcard kernel/net/*.c))
 NET_HOST_DIR := $(HOST_BUILD)/net
 NET_HOST_INC := -Itests/unit/kshim -Ikernel -Iinclude
 NET_HOST_CFLAGS := $(HOST_CFLAGS) $(SAN_FLAGS) $(NET_HOST_INC) -pthread
@@ -27,7 +30,7 @@ $(NET_HOST_DIR)/libkpionet.a: $(NET_HOST_OBJS)
 ALL_TARGETS += $(NET_HOST_DIR)/libkpionet.a
 
 # ---- unit tests ----
-NET_TEST_NAMES := test_net_core test_net_proto test_tcp test_tcp_craft test_dns test_dhcp
+NET_TEST_NAMES := test_net_core test_net_proto test_tcp test_tcp_craft test_dns test_dhcp test_http
 NET_TEST_BINS := $(addprefix $(NET_HOST_DIR)/,$(NET_TEST_NAMES))
 
 $(NET_HOST_DIR)/nettest.o: tests/unit/net/nettest.c tests/unit/net/nettest.h $(wildcard kernel/net/*.h) | $(NET_HOST_DIR)/obj
@@ -69,23 +72,65 @@ $(NET_FUZZ_DIR)/seeds/.stamp: tests/fuzz/net/make-seeds.py
 	/usr/bin/python3 tests/fuzz/net/make-seeds.py $(NET_FUZZ_DIR)/seeds
 	@touch $@
 
-ALL_TARGETS += $(NET_FUZZ_DIR)/net_fuzz
+$(NET_FUZZ_DIR)/parsers_fuzz: tests/fuzz/net/parsers_fuzz.c $(NET_SRCS) tests/unit/kshim/kshim.c $(wildcard kernel/net/*.h)
+	@mkdir -p $(NET_FUZZ_DIR)
+	$(HOST_CC) $(HOST_CFLAGS) $(FUZZ_FLAGS) $(NET_HOST_INC) -pthread $< $(NET_SRCS) tests/unit/kshim/kshim.c -o $@
 
-# A run of FUZZ_SECONDS from the seeds (corpus kept in build/fuzz/net/corpus).
-.PHONY: fuzz-net
+ALL_TARGETS += $(NET_FUZZ_DIR)/net_fuzz $(NET_FUZZ_DIR)/parsers_fuzz
+
+# Runs of FUZZ_SECONDS from the seeds (corpora kept in build/fuzz/net/).
+.PHONY: fuzz-net fuzz-net-parsers
 fuzz-net: $(NET_FUZZ_DIR)/net_fuzz $(NET_FUZZ_DIR)/seeds/.stamp
 	@mkdir -p $(NET_FUZZ_DIR)/corpus
 	$(NET_FUZZ_DIR)/net_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
 	    -artifact_prefix=$(NET_FUZZ_DIR)/ $(NET_FUZZ_DIR)/corpus $(NET_FUZZ_DIR)/seeds
 
-FUZZ_TARGETS += fuzz-net
+fuzz-net-parsers: $(NET_FUZZ_DIR)/parsers_fuzz $(NET_FUZZ_DIR)/seeds/.stamp
+	@mkdir -p $(NET_FUZZ_DIR)/corpus-parsers
+	$(NET_FUZZ_DIR)/parsers_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=2048 -print_final_stats=1 \
+	    -artifact_prefix=$(NET_FUZZ_DIR)/parsers- $(NET_FUZZ_DIR)/corpus-parsers $(NET_FUZZ_DIR)/seeds-parsers
 
-# In make test: every seed and every saved crash input, once each.
+FUZZ_TARGETS += fuzz-net fuzz-net-parsers
+
+# In make test: every seed and every saved crash input, once each, through
+# both targets (tests/fuzz/net/regress: frames; regress-parsers: messages).
 .PHONY: test-net-fuzz-regress
-test-net-fuzz-regress: $(NET_FUZZ_DIR)/net_fuzz $(NET_FUZZ_DIR)/seeds/.stamp
-	@n=$$(ls $(NET_FUZZ_DIR)/seeds tests/fuzz/net/regress | grep -vc -e '^$$' -e ':$$' -e '^\.'); \
-	if $(NET_FUZZ_DIR)/net_fuzz -runs=0 $(NET_FUZZ_DIR)/seeds tests/fuzz/net/regress > $(NET_FUZZ_DIR)/regress.log 2>&1; \
+test-net-fuzz-regress: $(NET_FUZZ_DIR)/net_fuzz $(NET_FUZZ_DIR)/parsers_fuzz $(NET_FUZZ_DIR)/seeds/.stamp
+	@n=$$(ls $(NET_FUZZ_DIR)/seeds $(NET_FUZZ_DIR)/seeds-parsers tests/fuzz/net/regress tests/fuzz/net/regress-parsers | grep -vc -e '^$$' -e ':$$' -e '^\.'); \
+	if $(NET_FUZZ_DIR)/net_fuzz -runs=0 $(NET_FUZZ_DIR)/seeds tests/fuzz/net/regress > $(NET_FUZZ_DIR)/regress.log 2>&1 && \
+	   $(NET_FUZZ_DIR)/parsers_fuzz -runs=0 $(NET_FUZZ_DIR)/seeds-parsers tests/fuzz/net/regress-parsers >> $(NET_FUZZ_DIR)/regress.log 2>&1; \
 	then echo "net-fuzz-regress: $$n passed, 0 failed"; \
 	else tail -20 $(NET_FUZZ_DIR)/regress.log; echo "net-fuzz-regress: 0 passed, 1 failed"; exit 1; fi
 
 TEST_TARGETS += test-net-fuzz-regress
+
+# ---- interoperability with Linux peers: the stack as a host process ----
+NET_TOOLS_DIR := $(HOST_BUILD)/net
+
+$(NET_TOOLS_DIR)/kpio-nethost: tests/net/nethost.c $(NET_HOST_DIR)/libkpionet.a
+	$(HOST_CC) $(NET_HOST_CFLAGS) $< $(NET_HOST_DIR)/libkpionet.a -o $@
+
+$(NET_TOOLS_DIR)/kpio-impair: tests/net/impair.c | $(NET_HOST_DIR)/obj
+	$(HOST_CC) $(HOST_CFLAGS) -O2 $< -o $@
+
+ALL_TARGETS += $(NET_TOOLS_DIR)/kpio-nethost $(NET_TOOLS_DIR)/kpio-impair
+
+.PHONY: test-net-host
+test-net-host: $(NET_TOOLS_DIR)/kpio-nethost $(NET_TOOLS_DIR)/kpio-impair
+	@/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/net/test_host_interop.py
+
+TEST_TARGETS += test-net-host
+
+# ---- the stack in the kernel, over virtio-net in QEMU, against Linux peers ----
+.PHONY: test-net-qemu
+test-net-qemu: $(BUILD)/kpio.img $(NET_TOOLS_DIR)/kpio-impair
+	@/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/net/test_qemu_net.py
+
+TEST_TARGETS += test-net-qemu
+
+# ---- benchmark: KPIO vs the Linux guest, same QEMU and network set-up ----
+.PHONY: bench-net
+bench-net: $(BUILD)/kpio.img
+	@/usr/bin/python3 tests/net/netbench.py
+
+BENCH_TARGETS += bench-net

@@ -9,7 +9,10 @@
 
 STORAGE_OUT      := $(HOST_BUILD)/storage
 STORAGE_CFLAGS   := $(HOST_CFLAGS) -Itests/unit/kshim -Ikernel -Itests/unit/fs -MMD -MP
-STORAGE_PORTABLE := $(sort $(wildcard kernel/dev/blk*.c kernel/fs/*.c kernel/fs/fat/*.c))
+# Portable code only: the storage_*.c files are the kernel's glue (PCI,
+# virtio, monitor, boot mounts) and are built into the kernel alone.
+STORAGE_PORTABLE := $(sort $(filter-out kernel/fs/storage_%.c,$(wildcard kernel/dev/blk*.c kernel/fs/*.c \
+                      kernel/fs/fat/*.c)) kernel/dev/virtio/virtqueue.c)
 STORAGE_SUPPORT  := tests/unit/kshim/kshim.c tests/unit/fs/hostblk.c tests/unit/fs/testutil.c
 STORAGE_OBJS     := $(patsubst %.c,$(STORAGE_OUT)/obj/%.o,$(STORAGE_PORTABLE) $(STORAGE_SUPPORT))
 STORAGE_FUZZ_OBJS := $(patsubst %.c,$(STORAGE_OUT)/fuzzobj/%.o,$(STORAGE_PORTABLE) \
@@ -21,7 +24,7 @@ STORAGE_FSUTIL   := $(STORAGE_OUT)/kpio-fsutil
 STORAGE_FUZZER   := $(STORAGE_OUT)/fuzz-fat
 
 ALL_TARGETS  += $(STORAGE_TESTS) $(STORAGE_FSUTIL)
-TEST_TARGETS += test-storage test-storage-oracle
+TEST_TARGETS += test-storage test-storage-oracle test-storage-qemu
 FUZZ_TARGETS += fuzz-fat
 ALL_TARGETS  += $(STORAGE_FUZZER)
 
@@ -54,7 +57,7 @@ $(STORAGE_OUT)/images/manifest.tsv: ../shared/fat-images/manifest.json tests/uni
 	@mkdir -p $(dir $@)
 	/usr/bin/python3 tests/unit/fs/manifest2tsv.py $< > $@
 
-.PHONY: test-storage test-storage-oracle fuzz-fat
+.PHONY: test-storage test-storage-oracle test-storage-qemu fuzz-fat
 test-storage: $(STORAGE_TESTS) $(STORAGE_IMAGES) $(STORAGE_OUT)/images/manifest.tsv
 	@STORAGE_IMAGES=$(STORAGE_OUT)/images tests/unit/fs/run-suite $(STORAGE_TESTS)
 
@@ -64,6 +67,18 @@ test-storage-oracle: $(STORAGE_FSUTIL) $(STORAGE_IMAGES)
 
 # Seeds: the first 2 MiB of each shared image (the fuzzer pads its input
 # to a 64 MiB disk with zeros), plus the regression inputs kept in git.
+# QEMU: workloads on extra virtio-blk disks checked by fsck.fat and mtools,
+# damaged disks, power cuts (tests/system/storage_qemu.py).
+test-storage-qemu: $(BUILD)/kpio.img $(STORAGE_FSUTIL)
+	@KPIO_FSUTIL=$(STORAGE_FSUTIL) /usr/bin/python3 -m pytest -q -p no:cacheprovider \
+	    tests/system/storage_qemu.py
+
+# Benchmark: KPIO's FAT32 beside Linux's vfat in the same QEMU (tests/bench/storage_bench.py).
+BENCH_TARGETS += bench-storage
+.PHONY: bench-storage
+bench-storage: $(BUILD)/kpio.img
+	@/usr/bin/python3 tests/bench/storage_bench.py
+
 FUZZ_SECONDS ?= 60
 $(STORAGE_OUT)/fuzz-seeds/%.img: $(STORAGE_OUT)/images/%.img
 	@mkdir -p $(dir $@)
@@ -75,3 +90,21 @@ fuzz-fat: $(STORAGE_FUZZER) $(patsubst $(STORAGE_OUT)/images/%,$(STORAGE_OUT)/fu
 	    -timeout=20 $(STORAGE_OUT)/fuzz-corpus $(STORAGE_OUT)/fuzz-seeds tests/fuzz/fat-regressions
 
 -include $(STORAGE_OBJS:.o=.d) $(STORAGE_FUZZ_OBJS:.o=.d)
+
+# ---- the boot image's partitions (tools/image.mk) ----
+# KPIO-DATA: FAT32, 512 MiB (sparse), 4 KiB clusters, filled from data/;
+# mounted read-write at /data. KPIO-SCRATCH: 16 MiB of nothing, for the
+# in-kernel block-device tests (kpio-qemu boots a copy of the image).
+STORAGE_DATA_FILES := $(shell find data -type f 2>/dev/null)
+$(BUILD)/data.img: $(STORAGE_DATA_FILES) kernel/storage.mk
+	@mkdir -p $(dir $@)
+	rm -f $@
+	mkfs.fat -F 32 -s 8 -n KPIO-DATA -C $@ 524288 > /dev/null
+	cd data && MTOOLS_SKIP_CHECK=1 mcopy -s -Q -i ../$@ * ::/
+
+$(BUILD)/scratch.img:
+	@mkdir -p $(dir $@)
+	truncate -s 16M $@
+
+IMAGE_PARTS      += --part KPIO-DATA:0700:$(BUILD)/data.img --part KPIO-SCRATCH:8300:$(BUILD)/scratch.img
+IMAGE_PART_FILES += $(BUILD)/data.img $(BUILD)/scratch.img

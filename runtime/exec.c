@@ -212,6 +212,11 @@ wasm_result wasm_invoke(wasm_instance *root, wasm_funcinst *f, uint64_t *args, s
         wasm_error_trap(err, WASM_TRAP_STACK_EXHAUSTED);
         return WASM_ERR_TRAP;
     }
+    /* An interrupt requested while nothing ran stops this call at once. */
+    if (__atomic_exchange_n(&root->interrupt, 0, __ATOMIC_RELAXED)) {
+        wasm_error_trap(err, WASM_TRAP_INTERRUPTED);
+        return WASM_ERR_TRAP;
+    }
     uint64_t *const fp = st->top;
     uint64_t *const saved_top = st->top;
     const uint32_t saved_frames = st->frame_top;

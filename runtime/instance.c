@@ -218,6 +218,10 @@ static wasm_result allocate(wasm_instance *inst, wasm_error *err)
         f->type = m->funcs[i].type;
         f->inst = inst;
         f->code = m->funcs[i].code;
+        f->ops = f->code->ops;
+        f->frame_slots = f->code->frame_slots;
+        f->param_slots = f->code->param_slots;
+        f->local_slots = f->code->local_slots;
         inst->funcs[i] = f;
     }
     for (uint32_t i = m->ntable_imports; i < m->ntables; i++) {

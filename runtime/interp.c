@@ -50,6 +50,62 @@ enum {
 #endif
 #define NEXT(name) do { ip += SZ_##name; DISPATCH(); } while (0)
 #define TRAP(code) do { trap = (code); goto trapped; } while (0)
+/* A taken branch whose offset word is ip[k]. A backward branch (a loop)
+ * pays fuel, about one unit per instruction of the loop, from the budget;
+ * when the budget runs out, budget_slow checks fuel and interrupts. */
+/* Zeroes the n declared locals at p: straight stores for the usual few
+ * (a loop here becomes `rep stos`, which is slow to start). */
+#define ZERO_LOCALS(p, n) do { \
+        uint64_t *z_ = (p); \
+        switch (n) { \
+        default: wasm_memset(z_, 0, (size_t)(n) * sizeof(uint64_t)); break; \
+        case 6: z_[5] = 0; __attribute__((fallthrough)); \
+        case 5: z_[4] = 0; __attribute__((fallthrough)); \
+        case 4: z_[3] = 0; __attribute__((fallthrough)); \
+        case 3: z_[2] = 0; __attribute__((fallthrough)); \
+        case 2: z_[1] = 0; __attribute__((fallthrough)); \
+        case 1: z_[0] = 0; __attribute__((fallthrough)); \
+        case 0: break; \
+        } \
+    } while (0)
+/* Calls callee with its frame at nfp; the call instruction is `size` long.
+ * A WebAssembly callee gets a frame record and its code runs next; each
+ * call pays one unit of fuel so that recursion is metered too. */
+#define DO_CALL(callee_, nfp_, size) do { \
+        wasm_funcinst *c_ = (callee_); \
+        uint64_t *n_ = (nfp_); \
+        if (WASM_UNLIKELY(!c_->ops)) { \
+            S->callee = c_; \
+            S->nfp = n_; \
+            S->ret_ip = ip + (size); \
+            goto host_call; \
+        } \
+        if (WASM_UNLIKELY(S->fr >= S->fr_end || n_ + c_->frame_slots > S->stack_end)) \
+            TRAP(WASM_TRAP_STACK_EXHAUSTED); \
+        wasm_frame *f_ = S->fr++; \
+        f_->ret_ip = ip + (size); \
+        f_->fp = fp; \
+        f_->inst = inst; \
+        fp = n_; \
+        ZERO_LOCALS(fp + c_->param_slots, c_->local_slots); \
+        if (WASM_UNLIKELY(c_->inst != inst)) { \
+            inst = c_->inst; \
+            S->cur_mem = inst->memory; \
+            mem = S->cur_mem ? S->cur_mem->base : NULL; \
+            S->act->cur_mem = S->cur_mem; \
+        } \
+        ip = c_->ops; \
+        if (WASM_UNLIKELY(--S->budget < 0)) \
+            goto budget_slow; \
+        DISPATCH(); \
+    } while (0)
+#define JUMP(k, off) do { \
+        int32_t off_ = (int32_t)(off); \
+        ip += (k) + off_; \
+        if (off_ < 0 && WASM_UNLIKELY((S->budget -= 1 + ((uint32_t)-off_ >> 2)) < 0)) \
+            goto budget_slow; \
+        DISPATCH(); \
+    } while (0)
 
 /* Operand words: ip[2] is the first. */
 #define OPND(k)  (ip[2 + (k)])
@@ -62,7 +118,7 @@ enum {
 /* Effective address of a memory access: u32 base + u32 offset (§4.4.7). */
 #if INTERP_CHECKED
 #define BOUNDS(ea, len) \
-    if (WASM_UNLIKELY((ea) + (len) > cur_mem->size)) TRAP(WASM_TRAP_MEMORY_OOB)
+    if (WASM_UNLIKELY((ea) + (len) > S->cur_mem->size)) TRAP(WASM_TRAP_MEMORY_OOB)
 #else
 #define BOUNDS(ea, len) ((void)0)
 #endif
@@ -101,7 +157,8 @@ static inline uint64_t rotr64(uint64_t x, uint64_t n) { n &= 63; return (x >> n)
 /* Compare-and-branch: the offset is the third operand. */
 #define BRCMP(name, T, A, B, cond) \
     CASE(name) { T a = (T)(A), b = (T)(B); \
-        if (cond) { ip += 4 + (int32_t)OPND(2); DISPATCH(); } NEXT(name); }
+        if (cond) { JUMP(4, OPND(2)); } \
+        NEXT(name); }
 #define BRCMP_FAMILY(P, T, ST, BEXPR) \
     BRCMP(BR_##P##_EQ, T, SLOT(0), BEXPR, a == b) BRCMP(BR_##P##_NE, T, SLOT(0), BEXPR, a != b) \
     BRCMP(BR_##P##_LT_S, T, SLOT(0), BEXPR, (ST)a < (ST)b) BRCMP(BR_##P##_LT_U, T, SLOT(0), BEXPR, a < b) \
@@ -112,6 +169,78 @@ static inline uint64_t rotr64(uint64_t x, uint64_t n) { n &= 63; return (x >> n)
     CASE(name) { EA(p, 1, 2, len); SLOT(0) = (expr); NEXT(name); }
 #define STOREOP(name, len, stmt) \
     CASE(name) { EA(p, 0, 2, len); uint64_t v = SLOT(1); stmt; NEXT(name); }
+
+#ifdef WASM_INTERP_STATS
+/* Profiling build (with WASM_INTERP_SWITCH): executions per instruction,
+ * printed to stderr at exit. */
+#include <stdio.h>
+static uint64_t interp_stats[IOP_COUNT];
+static const char *const interp_names[IOP_COUNT] = {
+#define OP(name, nargs) #name,
+#include "iops.def"
+#undef OP
+};
+__attribute__((destructor)) static void interp_stats_dump(void)
+{
+    uint64_t total = 0;
+    for (int i = 0; i < IOP_COUNT; i++)
+        total += interp_stats[i];
+    for (int k = 0; k < 40; k++) {
+        int best = -1;
+        for (int i = 0; i < IOP_COUNT; i++)
+            if (interp_stats[i] && (best < 0 || interp_stats[i] > interp_stats[best]))
+                best = i;
+        if (best < 0)
+            break;
+        fprintf(stderr, "%-28s %14llu %5.1f%%\n", interp_names[best], (unsigned long long)interp_stats[best],
+                100.0 * interp_stats[best] / total);
+        interp_stats[best] = 0;
+    }
+    fprintf(stderr, "total %llu\n", (unsigned long long)total);
+}
+#endif
+
+/* Interpreter state that is not hot (see the start of INTERP_RUN). */
+typedef struct interp_state {
+    wasm_activation *act;
+    wasm_instance *root, *caller;
+    wasm_stack *st;
+    wasm_memory *cur_mem;
+    wasm_frame *fr;                 /* next free frame record */
+    wasm_frame *fr_base, *fr_end;   /* this activation's first; the limit */
+    uint64_t *stack_end;
+    int64_t budget;                 /* fuel units left before the next check */
+    int64_t granted;                /* budget at the last grant */
+    wasm_funcinst *callee;          /* a host call in progress */
+    uint64_t *nfp;
+    const uint32_t *ret_ip;
+} interp_state;
+
+/* Fuel is granted to the running activation in chunks: the hot paths only
+ * decrement S->budget; when it goes negative the interpreter settles with
+ * the instance's fuel and checks the interrupt flag. A chunk is about a
+ * millisecond of execution, which bounds the interrupt latency. */
+#define BUDGET_CHUNK ((int64_t)1 << 20)
+
+static void budget_grant(interp_state *S)
+{
+    int64_t g = BUDGET_CHUNK;
+    if (S->root->fuel_limited && S->root->fuel < g)
+        g = S->root->fuel > 0 ? S->root->fuel : 0;
+    S->budget = S->granted = g;
+}
+
+/* Charges the fuel used since the last grant to the root instance. */
+static void budget_settle(interp_state *S)
+{
+    wasm_instance *r = S->root;
+    if (r->fuel_limited) {
+        r->fuel -= S->granted - S->budget;
+        if (r->fuel < 0)
+            r->fuel = 0;
+    }
+    S->granted = S->budget;
+}
 
 #if THREADED
 /* Handler table, in iops.def order, for the translator. */
@@ -140,68 +269,64 @@ wasm_trap INTERP_RUN(wasm_activation *act, wasm_instance *caller, wasm_funcinst 
     if (!act)
         return WASM_TRAP_NONE;
 #endif
-    (void)caller;
-    wasm_instance *root = act->root;
-    wasm_stack *st = &root->stack;
-    wasm_frame *frames = st->frames;
-    const uint32_t frame_base = st->frame_top;
-    uint32_t ftop = frame_base;
-    uint64_t *const stack_end = st->end;
-    int64_t fuel = root->fuel;
+    /* Rarely used state lives in memory (its address is published), so
+     * that the hot values ip, fp, mem and inst keep registers in every
+     * handler: one huge function with many live variables otherwise makes
+     * the compiler shuffle them through the stack at each dispatch. */
+    interp_state state;
+    interp_state *const S = &state;
+    act->interp = S;
+    S->act = act;
+    S->caller = caller;
+    S->root = act->root;
+    S->st = &S->root->stack;
+    S->fr = S->fr_base = S->st->frames + S->st->frame_top;
+    S->fr_end = S->st->frames + S->st->nframes;
+    S->stack_end = S->st->end;
+    budget_grant(S);
+    S->cur_mem = NULL;
     wasm_instance *inst = NULL;
-    wasm_memory *cur_mem = NULL;
     uint8_t *mem = NULL;
     const uint32_t *ip = NULL;
     wasm_trap trap = WASM_TRAP_NONE;
-    wasm_funcinst *callee = f;
-    uint64_t *nfp = fp;
-    const uint32_t *ret_ip = NULL;
-    bool first = true;
 
-    goto enter;
+    goto enter_first;
 
 #if !THREADED
 dispatch:
+#ifdef WASM_INTERP_STATS
+    interp_stats[(uint32_t)*(const uint64_t *)ip]++;
+#endif
     switch ((uint32_t)*(const uint64_t *)ip) {
 #endif
 
     /* ---- control ---- */
     CASE(UNREACHABLE) TRAP(WASM_TRAP_UNREACHABLE);
-    CASE(CHECK) {
-        fuel -= OPND(0);
-        if (WASM_UNLIKELY(fuel < 0 || __atomic_load_n(&root->interrupt, __ATOMIC_RELAXED))) {
-            if (__atomic_exchange_n(&root->interrupt, 0, __ATOMIC_RELAXED))
-                TRAP(WASM_TRAP_INTERRUPTED);
-            if (root->fuel_limited) {
-                fuel = 0;
-                TRAP(WASM_TRAP_OUT_OF_FUEL);
-            }
-            fuel = INT64_MAX;
-        }
-        NEXT(CHECK);
-    }
-    CASE(BR) { ip += 2 + (int32_t)OPND(0); DISPATCH(); }
+    CASE(BR) { JUMP(2, OPND(0)); }
     CASE(BR_IF) {
-        if (U32(0)) { ip += 3 + (int32_t)OPND(1); DISPATCH(); }
+        if (U32(0))
+            JUMP(3, OPND(1));
         NEXT(BR_IF);
     }
     CASE(BR_IFZ) {
-        if (!U32(0)) { ip += 3 + (int32_t)OPND(1); DISPATCH(); }
+        if (!U32(0))
+            JUMP(3, OPND(1));
         NEXT(BR_IFZ);
     }
     CASE(BR_I64_NEZ) {
-        if (U64(0)) { ip += 3 + (int32_t)OPND(1); DISPATCH(); }
+        if (U64(0))
+            JUMP(3, OPND(1));
         NEXT(BR_I64_NEZ);
     }
     CASE(BR_I64_EQZ) {
-        if (!U64(0)) { ip += 3 + (int32_t)OPND(1); DISPATCH(); }
+        if (!U64(0))
+            JUMP(3, OPND(1));
         NEXT(BR_I64_EQZ);
     }
     CASE(BR_TABLE) {
         uint32_t i = U32(0), n = OPND(1);
-        const uint32_t *e = ip + 4 + (i < n ? i : n);
-        ip = e + (int32_t)*e;
-        DISPATCH();
+        uint32_t k = 4 + (i < n ? i : n);
+        JUMP(k, ip[k]);
     }
     BRCMP_FAMILY(I32, uint32_t, int32_t, SLOT(1))
     BRCMP_FAMILY(I32_IMM, uint32_t, int32_t, OPND(1))
@@ -220,38 +345,33 @@ dispatch:
     }
     CASE(RETURN) {
     do_return:
-        if (ftop == frame_base)
+        if (S->fr == S->fr_base)
             goto finished;
-        wasm_frame *fr = &frames[--ftop];
+        wasm_frame *fr = --S->fr;
         ip = fr->ret_ip;
         fp = fr->fp;
         if (fr->inst != inst) {
             inst = fr->inst;
-            cur_mem = inst->memory;
-            mem = cur_mem ? cur_mem->base : NULL;
-            act->cur_mem = cur_mem;
+            S->cur_mem = inst->memory;
+            mem = S->cur_mem ? S->cur_mem->base : NULL;
+            S->act->cur_mem = S->cur_mem;
         }
         DISPATCH();
     }
     CASE(CALL) {
-        callee = inst->funcs[OPND(0)];
-        nfp = fp + OPND(1);
-        ret_ip = ip + SZ_CALL;
-        goto call;
+        DO_CALL(inst->funcs[OPND(0)], fp + OPND(1), SZ_CALL);
     }
     CASE(CALL_INDIRECT) {
         wasm_table *tab = inst->tables[OPND(0)];
         uint32_t i = U32(3);
         if (WASM_UNLIKELY(i >= tab->size))
             TRAP(WASM_TRAP_TABLE_OOB);
-        callee = (wasm_funcinst *)tab->elems[i];
-        if (WASM_UNLIKELY(!callee))
+        wasm_funcinst *target = (wasm_funcinst *)tab->elems[i];
+        if (WASM_UNLIKELY(!target))
             TRAP(WASM_TRAP_INDIRECT_NULL);
-        if (WASM_UNLIKELY(!wasm_sig_match(callee->type, inst->types[OPND(1)])))
+        if (WASM_UNLIKELY(!wasm_sig_match(target->type, inst->types[OPND(1)])))
             TRAP(WASM_TRAP_SIGNATURE);
-        nfp = fp + OPND(2);
-        ret_ip = ip + SZ_CALL_INDIRECT;
-        goto call;
+        DO_CALL(target, fp + OPND(2), SZ_CALL_INDIRECT);
     }
 
     /* ---- data movement ---- */
@@ -309,23 +429,23 @@ dispatch:
     STOREOP(I64_STORE, 8, store64(p, v))
     STOREOP(I32_STORE8, 1, *p = (uint8_t)v)
     STOREOP(I32_STORE16, 2, store16(p, (uint16_t)v))
-    CASE(MEMORY_SIZE) { SLOT(0) = cur_mem->pages; NEXT(MEMORY_SIZE); }
+    CASE(MEMORY_SIZE) { SLOT(0) = S->cur_mem->pages; NEXT(MEMORY_SIZE); }
     CASE(MEMORY_GROW) {
         uint32_t limit = inst->max_memory_pages;
         uint32_t delta = U32(1);
-        int64_t old = (uint64_t)cur_mem->pages + delta > limit ? -1 : wasm_memory_grow(cur_mem, delta);
+        int64_t old = (uint64_t)S->cur_mem->pages + delta > limit ? -1 : wasm_memory_grow(S->cur_mem, delta);
         SLOT(0) = (uint32_t)old;
-        mem = cur_mem->base;
+        mem = S->cur_mem->base;
         NEXT(MEMORY_GROW);
     }
     CASE(MEMORY_COPY) {
-        trap = wasm_op_memory_copy(cur_mem, U32(0), U32(1), U32(2));
+        trap = wasm_op_memory_copy(S->cur_mem, U32(0), U32(1), U32(2));
         if (trap)
             goto trapped;
         NEXT(MEMORY_COPY);
     }
     CASE(MEMORY_FILL) {
-        trap = wasm_op_memory_fill(cur_mem, U32(0), (uint8_t)U32(1), U32(2));
+        trap = wasm_op_memory_fill(S->cur_mem, U32(0), (uint8_t)U32(1), U32(2));
         if (trap)
             goto trapped;
         NEXT(MEMORY_FILL);
@@ -470,6 +590,7 @@ dispatch:
     IMM32(I32_ADD_IMM, a + b) IMM32(I32_MUL_IMM, a * b) IMM32(I32_AND_IMM, a & b)
     IMM32(I32_OR_IMM, a | b) IMM32(I32_XOR_IMM, a ^ b) IMM32(I32_SHL_IMM, a << (b & 31))
     IMM32(I32_SHR_S_IMM, (uint32_t)((int32_t)a >> (b & 31))) IMM32(I32_SHR_U_IMM, a >> (b & 31))
+    IMM32(I32_ROTL_IMM, rotl32(a, b)) IMM32(I32_ROTR_IMM, rotr32(a, b))
     IMM32(I32_EQ_IMM, a == b) IMM32(I32_NE_IMM, a != b)
     IMM32(I32_LT_S_IMM, (int32_t)a < (int32_t)b) IMM32(I32_LT_U_IMM, a < b)
     IMM32(I32_GT_S_IMM, (int32_t)a > (int32_t)b) IMM32(I32_GT_U_IMM, a > b)
@@ -478,6 +599,7 @@ dispatch:
     IMM64(I64_ADD_IMM, a + b) IMM64(I64_MUL_IMM, a * b) IMM64(I64_AND_IMM, a & b)
     IMM64(I64_OR_IMM, a | b) IMM64(I64_XOR_IMM, a ^ b) IMM64(I64_SHL_IMM, a << (b & 63))
     IMM64(I64_SHR_S_IMM, (uint64_t)((int64_t)a >> (b & 63))) IMM64(I64_SHR_U_IMM, a >> (b & 63))
+    IMM64(I64_ROTL_IMM, rotl64(a, b)) IMM64(I64_ROTR_IMM, rotr64(a, b))
     IMM64(I64_EQ_IMM, a == b) IMM64(I64_NE_IMM, a != b)
     IMM64(I64_LT_S_IMM, (int64_t)a < (int64_t)b) IMM64(I64_LT_U_IMM, a < b)
     IMM64(I64_GT_S_IMM, (int64_t)a > (int64_t)b) IMM64(I64_GT_U_IMM, a > b)
@@ -551,63 +673,57 @@ dispatch:
     }
 #endif
 
-    /* ---- calls: callee, nfp and ret_ip are set ---- */
-call:
-    if (!callee->code) {
-        /* A host function: publish where the stack ends so that it can call
+    /* ---- a host function: S->callee, S->nfp and S->ret_ip are set ---- */
+host_call: {
+        /* Publish where the stacks end so that the host function can call
          * back into WebAssembly on this instance. */
-        uint64_t *saved_top = st->top;
-        uint32_t saved_frames = st->frame_top;
-        const wasm_functype *ft = callee->type;
-        st->top = nfp + (ft->param_slots > ft->result_slots ? ft->param_slots : ft->result_slots);
-        st->frame_top = ftop;
-        root->fuel = fuel;
-        trap = wasm_call_host(act, inst ? inst : caller, callee, nfp);
-        fuel = root->fuel;
-        st->top = saved_top;
-        st->frame_top = saved_frames;
+        uint64_t *saved_top = S->st->top;
+        uint32_t saved_frames = S->st->frame_top;
+        const wasm_functype *ft = S->callee->type;
+        S->st->top = S->nfp + (ft->param_slots > ft->result_slots ? ft->param_slots : ft->result_slots);
+        S->st->frame_top = (uint32_t)(S->fr - S->st->frames);
+        budget_settle(S);
+        trap = wasm_call_host(S->act, inst, S->callee, S->nfp);
+        budget_grant(S);
+        S->st->top = saved_top;
+        S->st->frame_top = saved_frames;
         if (trap)
             goto trapped;
-        if (cur_mem)
-            mem = cur_mem->base;
-        if (first)
-            goto finished;
-        ip = ret_ip;
-        DISPATCH();
-    }
-enter: {
-        const wasm_code *code = callee->code;
-        if (!code) {
-            first = true;
-            goto call;
-        }
-        if (WASM_UNLIKELY(ftop >= st->nframes || nfp + code->frame_slots > stack_end))
-            TRAP(WASM_TRAP_STACK_EXHAUSTED);
-        if (!first) {
-            wasm_frame *fr = &frames[ftop++];
-            fr->ret_ip = ret_ip;
-            fr->fp = fp;
-            fr->inst = inst;
-        }
-        first = false;
-        fp = nfp;
-        if (code->local_slots)
-            wasm_memset(fp + code->param_slots, 0, (size_t)code->local_slots * sizeof(uint64_t));
-        if (callee->inst != inst) {
-            inst = callee->inst;
-            cur_mem = inst->memory;
-            mem = cur_mem ? cur_mem->base : NULL;
-            act->cur_mem = cur_mem;
-        }
-        ip = code->ops;
+        if (S->cur_mem)
+            mem = S->cur_mem->base;
+        ip = S->ret_ip;
         DISPATCH();
     }
 
+    /* ---- the activation's first function (a WebAssembly one) ---- */
+enter_first:
+    if (WASM_UNLIKELY(fp + f->frame_slots > S->stack_end))
+        TRAP(WASM_TRAP_STACK_EXHAUSTED);
+    ZERO_LOCALS(fp + f->param_slots, f->local_slots);
+    inst = f->inst;
+    S->cur_mem = inst->memory;
+    mem = S->cur_mem ? S->cur_mem->base : NULL;
+    act->cur_mem = S->cur_mem;
+    ip = f->ops;
+    if (WASM_UNLIKELY(--S->budget < 0))
+        goto budget_slow;
+    DISPATCH();
+
+    /* The budget ran out: settle fuel, look for an interrupt, continue at ip. */
+budget_slow:
+    budget_settle(S);
+    if (__atomic_exchange_n(&S->root->interrupt, 0, __ATOMIC_RELAXED))
+        TRAP(WASM_TRAP_INTERRUPTED);
+    if (S->root->fuel_limited && S->root->fuel <= 0)
+        TRAP(WASM_TRAP_OUT_OF_FUEL);
+    budget_grant(S);
+    DISPATCH();
+
 finished:
-    root->fuel = fuel;
+    budget_settle(S);
     return WASM_TRAP_NONE;
 trapped:
-    root->fuel = fuel;
+    budget_settle(S);
     return trap;
 }
 

@@ -75,7 +75,9 @@ struct wasm_translator {
         uint16_t iop;
         uint32_t pos, index;
     } last;
-    uint32_t check_field, check_count;
+    uint8_t *local_zero;            /* local still holds its initial zero */
+    uint32_t cap_local_zero;
+    bool zero_known;                /* no merge point yet: local_zero is valid */
     operand scratch;
 };
 
@@ -191,19 +193,6 @@ static void bind_label(wasm_translator *t, ctrl *c)
     }
     c->patches = 0;
     t->last.valid = false;
-}
-
-/* Emits a fuel/interrupt check; the previous check is charged for the
- * instructions since it (roughly one unit of fuel per instruction). */
-static void emit_check(wasm_translator *t)
-{
-    if (t->dead)
-        return;
-    if (t->check_field != NO_POS)
-        t->code[t->check_field] = t->check_count ? t->check_count : 1;
-    uint32_t pos = EMIT(t, CHECK, 1);
-    t->check_field = pos == NO_POS ? NO_POS : pos + 2;
-    t->check_count = 0;
 }
 
 /* ---- the operand stack ---- */
@@ -652,11 +641,17 @@ static uint32_t emit_cond_branch(wasm_translator *t, operand *cond, uint32_t k, 
 static void set_local(wasm_translator *t, uint32_t x, operand *v)
 {
     uint32_t slot = t->local_slot[x];
-    uint8_t type = t->local_types[x];
     if (t->dead)
         return;
     if (v->where == W_LOCAL && v->local == x)
         return;
+    /* Declared locals start at zero: before the first merge point, storing
+     * zero into one not yet written changes nothing (common at function
+     * entry in compiled C). */
+    bool zero = v->where == W_CONST && v->c[0] == 0 && v->c[1] == 0;
+    if (t->zero_known && t->local_zero[x] && zero)
+        return;
+    t->local_zero[x] = 0;
     if (t->local_refs[x]) {
         /* Pending reads of the old value move to their homes first. */
         for (uint32_t i = 0; i < t->nstack; i++)
@@ -670,7 +665,6 @@ static void set_local(wasm_translator *t, uint32_t x, operand *v)
         return;
     }
     move_to(t, v, slot);
-    (void)type;
 }
 
 /* ---- generic instructions (opcodes.c tables) ---- */
@@ -689,6 +683,8 @@ static uint32_t imm_form(uint32_t iop, bool *negate)
     case IOP_I32_SHL: return IOP_I32_SHL_IMM;
     case IOP_I32_SHR_S: return IOP_I32_SHR_S_IMM;
     case IOP_I32_SHR_U: return IOP_I32_SHR_U_IMM;
+    case IOP_I32_ROTL: return IOP_I32_ROTL_IMM;
+    case IOP_I32_ROTR: return IOP_I32_ROTR_IMM;
     case IOP_I64_ADD: return IOP_I64_ADD_IMM;
     case IOP_I64_SUB: *negate = true; return IOP_I64_ADD_IMM;
     case IOP_I64_MUL: return IOP_I64_MUL_IMM;
@@ -698,6 +694,8 @@ static uint32_t imm_form(uint32_t iop, bool *negate)
     case IOP_I64_SHL: return IOP_I64_SHL_IMM;
     case IOP_I64_SHR_S: return IOP_I64_SHR_S_IMM;
     case IOP_I64_SHR_U: return IOP_I64_SHR_U_IMM;
+    case IOP_I64_ROTL: return IOP_I64_ROTL_IMM;
+    case IOP_I64_ROTR: return IOP_I64_ROTR_IMM;
     }
     if (iop >= IOP_I32_EQ && iop <= IOP_I32_GE_U)
         return IOP_I32_EQ_IMM + (iop - IOP_I32_EQ);
@@ -870,7 +868,7 @@ static void op_block(wasm_translator *t, uint8_t kind)
     ctrl *c = &t->ctrls[ci];
     if (kind == C_LOOP) {
         c->loop_pc = t->ncode;
-        emit_check(t);
+        t->zero_known = false;      /* the loop head is a merge point */
     }
     if (else_field != NO_POS)
         c->else_patch = else_field + 1;
@@ -907,6 +905,7 @@ static void op_else(wasm_translator *t)
     push_types(t, c->nparams, c->params);
     c->kind = C_ELSE;
     c->unreachable = false;
+    t->zero_known = false;
     t->dead = c->dead_entry;
     t->last.valid = false;
 }
@@ -929,6 +928,7 @@ static bool op_end(wasm_translator *t)
     if (fall)
         materialize_top(t, c->nresults);
     check_block_end(t, c);
+    t->zero_known = false;
     if (c->kind != C_LOOP)
         bind_label(t, c);
     if (c->else_patch)
@@ -1294,8 +1294,6 @@ static bool translate_instr(wasm_translator *t)
     uint8_t op = wasm_read_u8(&t->r);
     if (t->r.failed)
         return false;
-    if (!t->dead)
-        t->check_count++;
     const wasm_opinfo *info = &wasm_ops_main[op];
     if (info->kind != WASM_K_SPECIAL) {
         if (info->kind == WASM_K_ILLEGAL)
@@ -1566,9 +1564,14 @@ static bool read_locals(wasm_translator *t)
         for (uint32_t k = 0; k < count; k++)
             t->local_types[i++] = type;
     }
+    if (!wasm_grow_array((void **)&t->local_zero, &t->cap_local_zero, n + 1, 1)) {
+        oom(t);
+        return false;
+    }
     t->nlocals = n;
     uint32_t slot = 0;
     for (i = 0; i < n; i++) {
+        t->local_zero[i] = i >= ft->nparams;
         t->local_slot[i] = slot;
         t->local_refs[i] = 0;
         slot += wasm_slots(t->local_types[i]);
@@ -1596,6 +1599,7 @@ void wasm_translator_free(wasm_translator *t)
     wasm_free(t->local_types);
     wasm_free(t->local_slot);
     wasm_free(t->local_refs);
+    wasm_free(t->local_zero);
     wasm_free(t->stack);
     wasm_free(t->ctrls);
     wasm_free(t->tmp);
@@ -1621,15 +1625,13 @@ wasm_result wasm_translate_func(wasm_translator *t, uint32_t func_index, const w
     t->nstack = t->nctrls = 0;
     t->dead = false;
     t->last.valid = false;
-    t->check_field = NO_POS;
-    t->check_count = 0;
+    t->zero_known = true;
     if (!read_locals(t))
         return t->r.failed ? WASM_ERR_MALFORMED : err ? err->result : WASM_ERR_NOMEM;
 
     uint32_t start = t->ncode;
     push_ctrl(t, C_FUNC, 0, NULL, t->ftype->nresults, t->ftype->results);
     t->ctrls[0].label_slot = 0;
-    emit_check(t);
     bool done = false;
     while (!done && !failed(t)) {
         if (wasm_at_end(&t->r)) {
@@ -1646,9 +1648,6 @@ wasm_result wasm_translate_func(wasm_translator *t, uint32_t func_index, const w
         return WASM_ERR_INVALID;
     if (t->nomem)
         return err ? err->result : WASM_ERR_NOMEM;
-    if (t->check_field != NO_POS)
-        t->code[t->check_field] = t->check_count ? t->check_count : 1;
-
     wasm_code *code = wasm_arena_alloc(&m->arena, sizeof(wasm_code));
     if (!code) {
         wasm_error_set(err, WASM_ERR_NOMEM, "%s: out of memory", t->where);

@@ -3,6 +3,7 @@
 #
 #   build/host/libkpiowasi.a      the WASI core + the POSIX backend
 #   build/host/kpio-wasm          the CLI (needs the engine's libkpiowasm.a)
+#   build/host/san/kpio-wasm      the same under ASan + UBSan
 #   make test-wasi-unit           the core and backend under ASan+UBSan
 
 WASI_DIR      := $(HOST_BUILD)/wasi
@@ -35,6 +36,14 @@ $(HOST_BUILD)/kpio-wasm: $(WASI_CLI_OBJS) $(KPIO_HOST_LIB) $(HOST_BUILD)/libkpio
 	$(HOST_CC) $(HOST_CFLAGS) -o $@ $(WASI_CLI_OBJS) $(KPIO_HOST_LIB) $(HOST_BUILD)/libkpiowasi.a \
 	    $(HOST_BUILD)/libkpiowasm.a -lm -lpthread
 ALL_TARGETS += $(HOST_BUILD)/kpio-wasm
+
+# The same CLI under ASan + UBSan, for the conformance suite.
+WASI_CLI_SAN_OBJS := $(patsubst %.c,$(WASI_DIR)/san/%.o,$(WASI_CLI_SRCS))
+$(HOST_BUILD)/san/kpio-wasm: $(WASI_CLI_SAN_OBJS) $(KPIO_HOST_SAN_OBJS) $(WASI_SAN_OBJS) \
+                             $(HOST_BUILD)/san/libkpiowasm.a
+	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -o $@ $(WASI_CLI_SAN_OBJS) $(KPIO_HOST_SAN_OBJS) \
+	    $(WASI_SAN_OBJS) $(HOST_BUILD)/san/libkpiowasm.a -lm -lpthread
+ALL_TARGETS += $(HOST_BUILD)/san/kpio-wasm
 endif
 
 # ---- unit tests: the real core and backend, a stand-in engine ----

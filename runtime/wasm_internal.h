@@ -250,6 +250,8 @@ typedef struct wasm_global {
 } wasm_global;
 
 typedef struct wasm_funcinst {
+    const uint32_t *ops;            /* code->ops, or NULL for host functions */
+    uint32_t frame_slots, param_slots, local_slots;   /* copies of code's */
     const wasm_functype *type;
     wasm_instance *inst;            /* instance whose code this is (NULL: host) */
     const wasm_code *code;          /* NULL for host functions */
@@ -350,6 +352,7 @@ typedef struct wasm_activation {
     wasm_trap trap;
     uint32_t nesting;               /* activations below this one on the thread */
     bool exiting;                   /* a host function called wasm_instance_exit */
+    void *interp;                   /* the interpreter's state (interp.c) */
     int exit_code;
     void *jit;                      /* innermost entry into compiled code (jit/) */
 } wasm_activation;

@@ -13,10 +13,15 @@ $(WASI_TEST_DIR)/%.wasm: tests/wasi/src/%.c tests/wasi/src/check.h
 ALL_TARGETS += $(WASI_TEST_WASM)
 
 ifneq ($(wildcard runtime/runtime.mk),)
-TEST_TARGETS += test-wasi
+TEST_TARGETS += test-wasi test-wasi-san
 endif
 
-.PHONY: test-wasi
+# The suite runs twice: with the CLI as users get it, and under ASan+UBSan.
+.PHONY: test-wasi test-wasi-san
 test-wasi: $(WASI_TEST_WASM) $(HOST_BUILD)/kpio-wasm
 	@KPIO_WASM=$(abspath $(HOST_BUILD)/kpio-wasm) WASI_TEST_WASM=$(abspath $(WASI_TEST_DIR)) \
+	    /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/wasi/test_conformance.py
+
+test-wasi-san: $(WASI_TEST_WASM) $(HOST_BUILD)/san/kpio-wasm
+	@KPIO_WASM=$(abspath $(HOST_BUILD)/san/kpio-wasm) WASI_TEST_WASM=$(abspath $(WASI_TEST_DIR)) \
 	    /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/wasi/test_conformance.py

@@ -123,6 +123,45 @@ void app_human_size(uint64_t bytes, char *buf, size_t cap)
     }
 }
 
+char **app_operands(int argc, char **argv, int *n)
+{
+    static char *stdin_only[] = { "-", NULL };
+    if (optind < argc) {
+        *n = argc - optind;
+        return argv + optind;
+    }
+    *n = 1;
+    return stdin_only;
+}
+
+bool app_obsolete_count(int *argc, char ***argv, uint64_t *count)
+{
+    char **v = *argv;
+    if (*argc < 2 || v[1][0] != '-' || v[1][1] < '0' || v[1][1] > '9')
+        return false;
+    if (!app_parse_u64(v[1] + 1, count))
+        app_die(1, "invalid number of lines: '%s'", v[1] + 1);
+    v[1] = v[0];
+    (*argv)++;
+    (*argc)--;
+    return true;
+}
+
+void app_count_option(int option, const char *value, uint64_t *count, char *sign)
+{
+    const char *digits = value;
+    *sign = 0;
+    if (*digits == '-' || *digits == '+')
+        *sign = *digits++;
+    if (!app_parse_u64(digits, count))
+        app_die(1, "invalid number of %s: '%s'", option == 'c' ? "bytes" : "lines", value);
+}
+
+void app_file_header(const char *name, bool first)
+{
+    printf("%s==> %s <==\n", first ? "" : "\n", strcmp(name, "-") == 0 ? "standard input" : name);
+}
+
 FILE *app_open_input(const char *path)
 {
     if (strcmp(path, "-") == 0)
@@ -131,6 +170,18 @@ FILE *app_open_input(const char *path)
     if (!f)
         app_warn_errno(path);
     return f;
+}
+
+FILE *app_open_operand(char **files, int i, bool show_header, int *status)
+{
+    FILE *in = app_open_input(files[i]);
+    if (!in) {
+        *status = 1;
+        return NULL;
+    }
+    if (show_header)
+        app_file_header(files[i], i == 0);
+    return in;
 }
 
 void app_close_input(FILE *f)

@@ -34,6 +34,25 @@ bool app_parse_i64(const char *s, int64_t *out);
 /* "1.5K", "23M", ... (powers of 1024, one decimal below 10) into buf. */
 void app_human_size(uint64_t bytes, char *buf, size_t cap);
 
+/* The file operands after the options (argv + optind), or just "-" (standard
+ * input) when there are none; *n gets how many. */
+char **app_operands(int argc, char **argv, int *n);
+
+/* head and tail: accept the obsolete first argument "-N" as a count (it is
+ * taken out of argv). Returns true if it was there. */
+bool app_obsolete_count(int *argc, char ***argv, uint64_t *count);
+/* head and tail: the value of -n or -c ("[+|-]N"): the count, and its sign
+ * ('+', '-' or 0). Exits with a message when it is not a number. */
+void app_count_option(int option, const char *value, uint64_t *count, char *sign);
+/* "==> NAME <==" before a file's part when several files are shown ("-" is
+ * "standard input"), with a blank line before all but the first. */
+void app_file_header(const char *name, bool first);
+
+/* Open operand files[i] for a loop over the operands, first printing its
+ * header when show_header (see app_file_header). NULL, with a message and
+ * *status set to 1, when it cannot be opened. */
+FILE *app_open_operand(char **files, int i, bool show_header, int *status);
+
 /* Open a file operand for reading: "-" is stdin. NULL after a message. */
 FILE *app_open_input(const char *path);
 void app_close_input(FILE *f);

@@ -20,6 +20,22 @@ bool fileops_is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+const char *fileops_destination(int argc, char **argv, const char *usage, bool *into_dir)
+{
+    if (argc - optind < 2)
+        app_usage(1, usage);
+    const char *dest = argv[argc - 1];
+    *into_dir = fileops_is_dir(dest);
+    if (argc - optind > 2 && !*into_dir)
+        app_die(1, "target '%s' is not a directory", dest);
+    return dest;
+}
+
+char *fileops_target(const char *dest, bool into_dir, const char *source)
+{
+    return into_dir ? app_join_path(dest, app_basename(source)) : app_xstrdup(dest);
+}
+
 bool fileops_is_dot_or_root(const char *path)
 {
     const char *base = app_basename(path);

@@ -21,6 +21,14 @@ bool fileops_copy(const char *src, const char *dst, const struct copy_options *o
  * force, a missing path is not an error. */
 bool fileops_remove(const char *path, bool recursive, bool force);
 
+/* cp and mv: the operands after the options are SOURCE... DEST. Returns
+ * DEST and sets *into_dir when sources go inside it (DEST is a directory);
+ * exits with a usage message or "not a directory" error otherwise. */
+const char *fileops_destination(int argc, char **argv, const char *usage, bool *into_dir);
+
+/* The path a source is copied or moved to (malloc'd). */
+char *fileops_target(const char *dest, bool into_dir, const char *source);
+
 /* True if path names a directory (following symlinks). */
 bool fileops_is_dir(const char *path);
 

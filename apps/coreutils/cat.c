@@ -55,9 +55,9 @@ int main(int argc, char **argv)
     }
     bool plain = !o.number && !o.number_nonblank && !o.squeeze;
     int status = 0;
-    char *stdin_only[] = { "-", NULL };
-    char **files = optind < argc ? argv + optind : stdin_only;
-    for (; *files; files++) {
+    int nfiles;
+    char **files = app_operands(argc, argv, &nfiles);
+    for (; nfiles-- > 0; files++) {
         FILE *in = app_open_input(*files);
         if (!in) {
             status = 1;

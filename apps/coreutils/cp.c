@@ -30,16 +30,11 @@ int main(int argc, char **argv)
         default: app_usage(1, "[-rRnp] SOURCE... DEST");
         }
     }
-    int n = argc - optind;
-    if (n < 2)
-        app_usage(1, "[-rRnp] SOURCE... DEST");
-    const char *dest = argv[argc - 1];
-    bool into_dir = fileops_is_dir(dest);
-    if (n > 2 && !into_dir)
-        app_die(1, "target '%s' is not a directory", dest);
+    bool into_dir;
+    const char *dest = fileops_destination(argc, argv, "[-rRnp] SOURCE... DEST", &into_dir);
     int status = 0;
     for (int i = optind; i < argc - 1; i++) {
-        char *target = into_dir ? app_join_path(dest, app_basename(argv[i])) : app_xstrdup(dest);
+        char *target = fileops_target(dest, into_dir, argv[i]);
         if (!fileops_copy(argv[i], target, &o))
             status = 1;
         free(target);

@@ -172,13 +172,20 @@ static int fill(struct conn *c)
         }
         if (n == 0)
             return 0;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            errno = ETIMEDOUT;   /* SO_RCVTIMEO ran out */
+            return -1;
+        }
         if (errno != EINTR)
             return -1;
     }
 }
 
+#define LINE_EOF   (-1)   /* the stream ended (or the line is too long) */
+#define LINE_ERROR (-2)   /* a network error; errno says which */
+
 /* Read one line ending in LF (CR before it dropped) into out. Returns its
- * length, or -1 on error, end of stream or an over-long line. */
+ * length, LINE_EOF or LINE_ERROR. */
 static long read_line(struct conn *c, char *out, size_t cap)
 {
     size_t len = 0;
@@ -192,11 +199,14 @@ static long read_line(struct conn *c, char *out, size_t cap)
                 return (long)len;
             }
             if (len + 1 >= cap)
-                return -1;
+                return LINE_EOF;
             out[len++] = ch;
         }
-        if (fill(c) <= 0)
-            return -1;
+        int f = fill(c);
+        if (f < 0)
+            return LINE_ERROR;
+        if (f == 0)
+            return LINE_EOF;
     }
 }
 
@@ -207,6 +217,10 @@ static bool read_head(struct conn *c, struct response *r, const char *url)
     memset(r, 0, sizeof *r);
     long n = read_line(c, line, sizeof line);
     int major, minor, consumed = 0;
+    if (n == LINE_ERROR) {
+        app_warn("%s: %s", url, strerror(errno));
+        return false;
+    }
     if (n < 0 || sscanf(line, "HTTP/%d.%d %3d%n", &major, &minor, &r->status, &consumed) != 3 ||
         major != 1 || r->status < 100 || r->status > 999) {
         app_warn("%s: the server's response is not HTTP/1.x", url);
@@ -218,6 +232,10 @@ static bool read_head(struct conn *c, struct response *r, const char *url)
     size_t total = (size_t)n;
     for (;;) {
         n = read_line(c, line, sizeof line);
+        if (n == LINE_ERROR) {
+            app_warn("%s: %s", url, strerror(errno));
+            return false;
+        }
         if (n < 0 || (total += (size_t)n) > MAX_HEADER_BYTES) {
             app_warn("%s: bad or too long response headers", url);
             return false;

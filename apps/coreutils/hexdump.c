@@ -96,10 +96,10 @@ int main(int argc, char **argv)
     memset(&d, 0, sizeof d);
     d.offset = skip;
     int status = 0;
-    char *stdin_only[] = { "-", NULL };
-    char **files = optind < argc ? argv + optind : stdin_only;
+    int nfiles;
+    char **files = app_operands(argc, argv, &nfiles);
     uint64_t done = 0;
-    for (; *files && done < limit; files++) {
+    for (; nfiles-- > 0 && done < limit; files++) {
         FILE *in = app_open_input(*files);
         if (!in) {
             status = 1;

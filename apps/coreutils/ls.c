@@ -122,7 +122,7 @@ static void print_long(struct entry *v, size_t n)
             app_human_size((uint64_t)e->st.st_size, size, sizeof size);
         else
             snprintf(size, sizeof size, "%llu", (unsigned long long)e->st.st_size);
-        printf("%c %*llu %*s %s %s%s", type_char(e->st.st_mode), nlink_w,
+        printf("%c %*llu %*s %s %s%s", e->stat_ok ? type_char(e->st.st_mode) : '?', nlink_w,
                (unsigned long long)e->st.st_nlink, size_w, size, when, e->name, classify_suffix(e));
         if (S_ISLNK(e->st.st_mode)) {
             char target[1024];

@@ -45,38 +45,31 @@ static bool is_blank(char c)
     return c == ' ' || c == '\t';
 }
 
-/* Offset of the start of field f (from 1) in the line, or len. */
-static size_t field_start(const struct line *l, size_t f)
-{
-    size_t i = 0;
-    for (size_t n = 1; n < f && i < l->len; n++) {
-        if (separator >= 0) {
-            while (i < l->len && l->text[i] != separator)
-                i++;
-            if (i < l->len)
-                i++;   /* past the separator */
-        } else {
-            while (i < l->len && is_blank(l->text[i]))
-                i++;
-            while (i < l->len && !is_blank(l->text[i]))
-                i++;
-        }
-    }
-    return i;
-}
-
-/* Offset of the end of the field that starts at `start`. */
+/* The end of the field that starts at `start`: up to the separator with
+ * -t, else over leading blanks and then non-blanks (POSIX sort). */
 static size_t field_end(const struct line *l, size_t start)
 {
     size_t i = start;
     if (separator >= 0) {
         while (i < l->len && l->text[i] != separator)
             i++;
-    } else {
-        while (i < l->len && is_blank(l->text[i]))
-            i++;
-        while (i < l->len && !is_blank(l->text[i]))
-            i++;
+        return i;
+    }
+    while (i < l->len && is_blank(l->text[i]))
+        i++;
+    while (i < l->len && !is_blank(l->text[i]))
+        i++;
+    return i;
+}
+
+/* Offset of the start of field f (from 1) in the line, or len. */
+static size_t field_start(const struct line *l, size_t f)
+{
+    size_t i = 0;
+    for (size_t n = 1; n < f && i < l->len; n++) {
+        i = field_end(l, i);
+        if (separator >= 0 && i < l->len)
+            i++;   /* past the separator */
     }
     return i;
 }
@@ -334,9 +327,9 @@ int main(int argc, char **argv)
     struct line *lines = NULL;
     size_t n = 0, cap = 0;
     int status = 0;
-    char *stdin_only[] = { "-", NULL };
-    char **files = optind < argc ? argv + optind : stdin_only;
-    for (; *files; files++) {
+    int nfiles;
+    char **files = app_operands(argc, argv, &nfiles);
+    for (; nfiles-- > 0; files++) {
         FILE *in = app_open_input(*files);
         if (!in)
             app_die(2, "cannot read: %s", *files);

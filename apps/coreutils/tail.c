@@ -85,47 +85,31 @@ int main(int argc, char **argv)
     bool bytes = false, from_start = false, follow_on = false;
     int headers = 0;
 
-    if (argc > 1 && argv[1][0] == '-' && argv[1][1] >= '0' && argv[1][1] <= '9') {
-        if (!app_parse_u64(argv[1] + 1, &count))
-            app_die(1, "invalid number of lines: '%s'", argv[1] + 1);
-        argv[1] = argv[0];
-        argv++;
-        argc--;
-    }
+    app_obsolete_count(&argc, &argv, &count);
     int c;
+    char sign;
     while ((c = getopt(argc, argv, "n:c:fqv")) != -1) {
         switch (c) {
         case 'n':
-        case 'c': {
-            const char *v = optarg;
+        case 'c':
+            app_count_option(c, optarg, &count, &sign);
             bytes = c == 'c';
-            from_start = *v == '+';
-            if (*v == '+' || *v == '-')
-                v++;
-            if (!app_parse_u64(v, &count))
-                app_die(1, "invalid number of %s: '%s'", bytes ? "bytes" : "lines", optarg);
+            from_start = sign == '+';
             break;
-        }
         case 'f': follow_on = true; break;
         case 'q': headers = -1; break;
         case 'v': headers = 1; break;
         default: app_usage(1, "[-n [+]N | -c [+]N] [-f] [-qv] [FILE...]");
         }
     }
-    char *stdin_only[] = { "-", NULL };
-    char **files = optind < argc ? argv + optind : stdin_only;
-    int nfiles = optind < argc ? argc - optind : 1;
+    int nfiles;
+    char **files = app_operands(argc, argv, &nfiles);
     bool show = headers == 1 || (headers == 0 && nfiles > 1);
     int status = 0;
     for (int i = 0; i < nfiles; i++) {
-        FILE *in = app_open_input(files[i]);
-        if (!in) {
-            status = 1;
+        FILE *in = app_open_operand(files, i, show, &status);
+        if (!in)
             continue;
-        }
-        if (show)
-            printf("%s==> %s <==\n", i > 0 ? "\n" : "",
-                   strcmp(files[i], "-") == 0 ? "standard input" : files[i]);
         size_t len;
         char *buf = slurp(in, &len);
         if (ferror(in)) {

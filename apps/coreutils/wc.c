@@ -113,20 +113,17 @@ int main(int argc, char **argv)
         want_lines = want_words = want_bytes = true;
     int ncounts = want_lines + want_words + want_chars + want_bytes;
 
-    char *stdin_only[] = { "-", NULL };
     bool named = optind < argc;
-    char **files = named ? argv + optind : stdin_only;
-    int nfiles = named ? argc - optind : 1;
+    int nfiles;
+    char **files = app_operands(argc, argv, &nfiles);
     int width = column_width(files, nfiles, ncounts);
 
     struct counts total = { 0, 0, 0, 0 };
     int status = 0;
     for (int i = 0; i < nfiles; i++) {
-        FILE *in = app_open_input(files[i]);
-        if (!in) {
-            status = 1;
+        FILE *in = app_open_operand(files, i, false, &status);
+        if (!in)
             continue;
-        }
         struct counts one = { 0, 0, 0, 0 };
         if (!count_stream(in, &one)) {
             app_warn_errno(files[i]);

@@ -245,25 +245,8 @@ static int bi_source(char **argv, int argc, int out, int err, bool in_pipeline)
     }
     if (in_pipeline)
         return 0;
-    FILE *f = fopen(argv[1], "r");
-    if (!f) {
-        dprintf(err, "%s: %s: %s\n", sh.name, argv[1], strerror(errno));
-        return 1;
-    }
-    char *text = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&text, &len);
-    char buf[4096];
-    size_t n;
-    while (m && (n = fread(buf, 1, sizeof buf, f)) > 0)
-        fwrite(buf, 1, n, m);
-    fclose(f);
-    if (!m)
-        return 1;
-    fclose(m);
-    int status = exec_text(text, argv[1]);
-    free(text);
-    return status;
+    int status = exec_file(argv[1], err);
+    return status < 0 ? 1 : status;
 }
 
 static int bi_true(char **argv, int argc, int out, int err, bool in_pipeline)
@@ -364,6 +347,11 @@ static const struct builtin *find_builtin(const char *name)
         if (strcmp(builtins[i].name, name) == 0)
             return &builtins[i];
     return NULL;
+}
+
+const char *builtin_name(size_t index)
+{
+    return index < sizeof builtins / sizeof builtins[0] ? builtins[index].name : NULL;
 }
 
 bool builtin_exists(const char *name)

@@ -93,6 +93,8 @@ static bool apply_redirect(struct stage *st, const struct redir *r)
             say("%s: bad file descriptor", target, "");
             ok = false;
         }
+    } else if (strcmp(target, "/dev/null") == 0) {
+        st->fd[r->fd] = -1;   /* the null stream, wherever /dev is */
     } else {
         int flags = r->kind == REDIR_IN ? O_RDONLY
                     : r->kind == REDIR_OUT ? O_WRONLY | O_CREAT | O_TRUNC
@@ -403,5 +405,28 @@ int exec_text(const char *text, const char *where)
         first_line = line_no + 1;
     }
     free(pending);
+    return status;
+}
+
+int exec_file(const char *path, int err_fd)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        dprintf(err_fd, "%s: %s: %s\n", sh.name, path, strerror(errno));
+        return -1;
+    }
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    char buf[8192];
+    size_t n;
+    while (m && (n = fread(buf, 1, sizeof buf, f)) > 0)
+        fwrite(buf, 1, n, m);
+    fclose(f);
+    if (!m)
+        return -1;
+    fclose(m);
+    int status = exec_text(text, path);
+    free(text);
     return status;
 }

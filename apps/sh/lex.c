@@ -72,7 +72,7 @@ static size_t scan_word(const char *s, size_t start)
     size_t i = start;
     while (!ends_word(s[i])) {
         if (s[i] == '\\') {
-            if (s[i + 1] == 0)
+            if (s[i + 1] == 0 || (s[i + 1] == '\n' && s[i + 2] == 0))
                 return 0;
             i += 2;
         } else if (s[i] == '\'' || s[i] == '"') {
@@ -102,6 +102,8 @@ enum lex_status lex_next(struct lexer *lx, struct token *tok)
         while (s[i] == ' ' || s[i] == '\t')
             i++;
         if (s[i] == '\\' && s[i + 1] == '\n') {
+            if (s[i + 2] == 0)
+                return LEX_INCOMPLETE;   /* the next line continues this one */
             i += 2;
             continue;
         }

@@ -8,7 +8,7 @@
  *   Up ^P  Down ^N   walk the history
  *   ^K  delete to the end    ^U  delete to the start    ^W  delete a word back
  *   ^C  abandon the line     ^D on an empty line: end of input
- *   ^L  clear the screen     Enter: done
+ *   ^L  clear the screen     Tab: complete (complete.c)     Enter: done
  * The editing core (edit_key) does no I/O; lineedit_read draws the line
  * after each key by rewriting it and moving the cursor back.
  * Multi-byte UTF-8 characters move and delete as one.
@@ -224,6 +224,7 @@ enum edit_result edit_key(struct edit *e, unsigned char c)
     case 0x0E: history_step(e, +1); return EDIT_CONTINUE;
     case 0x03: return EDIT_CANCEL;
     case 0x0C: return EDIT_CLEAR;
+    case '\t': return EDIT_COMPLETE;
     case 0x04:
         if (e->len == 0)
             return EDIT_EOF;
@@ -245,9 +246,45 @@ enum edit_result edit_key(struct edit *e, unsigned char c)
         return EDIT_CONTINUE;
     }
     }
-    if (c >= 0x20 || c == '\t')
+    if (c >= 0x20)
         insert_byte(e, (char)c);
     return EDIT_CONTINUE;
+}
+
+size_t edit_word_start(const struct edit *e)
+{
+    size_t p = e->cursor;
+    while (p > 0 && e->buf[p - 1] != ' ' && e->buf[p - 1] != '\t')
+        p--;
+    return p;
+}
+
+bool edit_complete(struct edit *e, size_t start, char *const *candidates, size_t n)
+{
+    if (n == 0)
+        return false;
+    /* the longest beginning all candidates share */
+    size_t common = strlen(candidates[0]);
+    for (size_t i = 1; i < n; i++) {
+        size_t k = 0;
+        while (k < common && candidates[i][k] == candidates[0][k])
+            k++;
+        common = k;
+    }
+    size_t word = e->cursor - start;
+    bool finish = n == 1 && common > 0 && candidates[0][common - 1] != '/';
+    if (common <= word && !finish)
+        return false;
+    if (common < word)
+        common = word;
+    /* replace the word by the common beginning */
+    delete_range(e, start, e->cursor);
+    e->cursor = start;
+    for (size_t i = 0; i < common; i++)
+        insert_byte(e, candidates[0][i]);
+    if (finish)
+        insert_byte(e, ' ');
+    return true;
 }
 
 /* ---- terminal I/O ---- */
@@ -288,7 +325,7 @@ static void redraw(int out, const char *prompt, const struct edit *e)
     free(s);
 }
 
-char *lineedit_read(const char *prompt, int in, int out)
+char *lineedit_read(const char *prompt, int in, int out, complete_fn complete)
 {
     struct edit e;
     edit_init(&e);
@@ -325,6 +362,8 @@ char *lineedit_read(const char *prompt, int in, int out)
         }
         if (r == EDIT_CLEAR)
             write_all(out, "\x1b[H\x1b[2J", 7);
+        if (r == EDIT_COMPLETE && complete)
+            complete(&e, out);
         redraw(out, prompt, &e);
     }
     char *line = e.buf;

@@ -81,7 +81,7 @@ static char *read_command_line(bool continuation, bool raw_terminal)
     char *prompt = make_prompt(continuation);
     if (raw_terminal)
         kpio_term_set_mode(0, KPIO_TERM_RAW);
-    char *line = lineedit_read(prompt, 0, 2);
+    char *line = lineedit_read(prompt, 0, 2, complete_line);
     if (raw_terminal)
         kpio_term_set_mode(0, KPIO_TERM_COOKED);
     free(prompt);
@@ -146,24 +146,9 @@ static int repl(void)
 
 static int run_file(const char *path)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        fprintf(stderr, "%s: %s: %s\n", sh.name, path, strerror(errno));
+    int status = exec_file(path, 2);
+    if (status < 0)
         return 127;
-    }
-    char *text = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&text, &len);
-    char buf[8192];
-    size_t n;
-    while (m && (n = fread(buf, 1, sizeof buf, f)) > 0)
-        fwrite(buf, 1, n, m);
-    fclose(f);
-    if (!m)
-        return 2;
-    fclose(m);
-    int status = exec_text(text, path);
-    free(text);
     return sh.exiting ? sh.exit_status : status;
 }
 

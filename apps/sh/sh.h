@@ -168,6 +168,9 @@ extern struct shell sh;
 int exec_list(const struct list *l);
 /* Parse and run text (a script's lines, -c, source). */
 int exec_text(const char *text, const char *where);
+/* Run the commands in a file; -1 (after a message on err_fd) if it cannot
+ * be read, else the status of its last command. */
+int exec_file(const char *path, int err_fd);
 /* Reap finished background jobs; report them when interactive. */
 void exec_reap_background(bool report);
 /* wait: for background job pid, or all of them (pid 0); returns the status. */
@@ -182,7 +185,12 @@ void exec_list_jobs(int out);
 int builtin_run(char **argv, int argc, int in, int out, int err, bool in_pipeline);
 bool builtin_exists(const char *name);
 
+/* The index-th builtin's name, NULL past the last (builtins.c). */
+const char *builtin_name(size_t index);
+
 /* ---- history and line editing (lineedit.c) ---- */
+
+struct edit;
 
 void history_add(const char *line);
 size_t history_count(void);
@@ -190,9 +198,14 @@ const char *history_get(size_t i);      /* 0 = oldest */
 void history_load(const char *path);
 void history_save_line(const char *path, const char *line);
 
+/* Tab completion: called with the line being edited; may change it and
+ * write a list of choices to `out` (the line is drawn again after). */
+typedef void (*complete_fn)(struct edit *e, int out);
+
 /* Read a line with editing from fd `in`, echoing to `out`. Returns a
- * malloc'd line (without '\n'), or NULL at end of input. */
-char *lineedit_read(const char *prompt, int in, int out);
+ * malloc'd line (without '\n'), or NULL at end of input. complete may be
+ * NULL (Tab is then an ordinary character). */
+char *lineedit_read(const char *prompt, int in, int out, complete_fn complete);
 
 /* The editing core, without I/O, so it can be tested: a buffer and cursor
  * that keys act on. */
@@ -205,11 +218,21 @@ struct edit {
     char esc_param;
 };
 
-enum edit_result { EDIT_CONTINUE, EDIT_DONE, EDIT_EOF, EDIT_CANCEL, EDIT_CLEAR };
+enum edit_result { EDIT_CONTINUE, EDIT_DONE, EDIT_EOF, EDIT_CANCEL, EDIT_CLEAR, EDIT_COMPLETE };
 
 void edit_init(struct edit *e);
 void edit_free(struct edit *e);
 /* Feed one input byte; returns what the caller should do next. */
 enum edit_result edit_key(struct edit *e, unsigned char c);
+/* Where the word that ends at the cursor starts. */
+size_t edit_word_start(const struct edit *e);
+/* Replace the word at [start, cursor) by the longest common beginning of
+ * the n candidates when that is longer, and when there is exactly one add a
+ * space after it (unless it ends in '/'). Returns true if the line changed. */
+bool edit_complete(struct edit *e, size_t start, char *const *candidates, size_t n);
+
+/* Tab completion for the shell (complete.c): command names (builtins and
+ * programs on $PATH) for the first word, file names for the others. */
+void complete_line(struct edit *e, int out);
 
 #endif

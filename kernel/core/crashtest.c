@@ -13,11 +13,14 @@
  *   triple     an exception with an empty IDT: the CPU resets (a triple
  *              fault), which tools/kpio-qemu reports as status 65
  *   hang       interrupts off, halt: only the runner's timeout ends this
+ *   smp        a panic while every other CPU is busy printing: they must stop
+ *              (arch/x86_64/smp.c, smp_crashtest)
  */
 #include "core/crashtest.h"
 #include "core/cmdline.h"
 #include "core/log.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/smp.h"
 #include "lib/lib.h"
 #include <kpio/boot.h>
 
@@ -86,5 +89,7 @@ void crashtest_main(void)
         crash_triple_fault();
     else if (strcmp(kind, "hang") == 0)
         cpu_halt_forever();
+    else if (strcmp(kind, "smp") == 0)
+        smp_crashtest();
     panic("crash test: '%s' did not crash (unknown kind?)", kind);
 }

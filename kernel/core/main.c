@@ -41,6 +41,7 @@
 #include "dev/fbcon.h"
 #include "dev/serial_early.h"
 #include "lib/lib.h"
+#include "fs/storage.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/smp.h"
 #include "core/monitor.h"
@@ -48,6 +49,7 @@
 #include "dev/acpi.h"
 #include "dev/serial.h"
 #include "mm/mm_boot.h"
+#include "net/net.h"
 #include "sched/thread.h"
 
 
@@ -121,6 +123,8 @@ _Noreturn void kernel_main(const struct kpio_boot_info *bi)
     sched_init();
     smp_init();
     serial_init();
+    storage_init();
+    net_init();
 
     /* 11. */
     kernel_prompt_tsc = rdtsc();

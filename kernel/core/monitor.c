@@ -16,8 +16,18 @@ static unsigned command_count;
 static spinlock_t commands_lock = SPINLOCK_INIT("monitor");
 static struct lineedit editor;
 
+static bool builtins_registered;
+
+/* The built-in commands come first in `help`, whoever registers first. */
+static void ensure_builtins(void)
+{
+    if (!__atomic_exchange_n(&builtins_registered, true, __ATOMIC_ACQ_REL))
+        monitor_register_builtins();
+}
+
 int monitor_register(const struct monitor_cmd *cmd)
 {
+    ensure_builtins();
     uint64_t flags = spin_lock_irqsave(&commands_lock);
     int rc = 0;
     for (unsigned i = 0; i < command_count && rc == 0; i++)
@@ -107,7 +117,7 @@ static void editor_write(void *ctx, const char *s, size_t n)
 
 _Noreturn void monitor_start(void)
 {
-    monitor_register_builtins();
+    ensure_builtins();
     lineedit_init(&editor, "kpio> ", editor_write, NULL);
     monitor_printf("\nKPIO kernel monitor: type 'help' for commands.\n");
     for (;;) {

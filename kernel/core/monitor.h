@@ -38,7 +38,7 @@ int monitor_execute(char *line);
 /* Run the monitor on the serial console in the calling thread. */
 _Noreturn void monitor_start(void);
 
-/* The built-in commands (monitor_cmds.c); monitor_start registers them. */
+/* The built-in commands (monitor_cmds.c), registered before any other. */
 void monitor_register_builtins(void);
 /* Print every command with its usage and help line. */
 void monitor_list_commands(void);

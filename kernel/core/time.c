@@ -41,19 +41,22 @@ bool time_tsc_invariant(void) { return invariant; }
 
 uint64_t time_tsc_to_ns(uint64_t tsc) { return tsc > tsc_base ? scale(tsc - tsc_base) : 0; }
 
-/* A HPET reading and the TSC at that moment. Reading the HPET is a trip into
- * the emulator that may stall; the TSC is read on both sides and the pair
- * with the tightest bracket of a few tries is kept. */
-static void hpet_tsc_pair(uint64_t *hpet, uint64_t *tsc)
+static uint64_t read_hpet(void) { return hpet_counter(); }
+static uint64_t read_pit(void) { return pit_count(); }
+
+/* A reading of a reference counter and the TSC at that moment. Reading the
+ * counter is a trip into the emulator that may stall: the TSC is read on both
+ * sides and the pair with the tightest bracket of a few tries is kept. */
+static void counter_tsc_pair(uint64_t (*read)(void), uint64_t *count, uint64_t *tsc)
 {
     uint64_t best = ~0ULL;
     for (int i = 0; i < 5; i++) {
         uint64_t a = rdtsc();
-        uint64_t h = hpet_counter();
+        uint64_t c = read();
         uint64_t b = rdtsc();
         if (b - a < best) {
             best = b - a;
-            *hpet = h;
+            *count = c;
             *tsc = a + (b - a) / 2;
         }
     }
@@ -65,22 +68,28 @@ static uint64_t calibrate_hpet(void)
     uint64_t hz = hpet_frequency();
     uint64_t want = hz * CALIBRATE_NS / NS_PER_S;
     uint64_t h0, t0, h1, t1;
-    hpet_tsc_pair(&h0, &t0);
+    counter_tsc_pair(read_hpet, &h0, &t0);
     while (hpet_counter() - h0 < want)
         cpu_pause();
-    hpet_tsc_pair(&h1, &t1);
+    counter_tsc_pair(read_hpet, &h1, &t1);
     return (t1 - t0) * hz / (h1 - h0);     /* < 2^64: 5 ms of TSC times a HPET rate */
 }
 
-/* TSC ticks per second measured over a PIT channel 2 countdown. */
+/* TSC ticks per second measured over CALIBRATE_NS of PIT channel 2, a 16-bit
+ * down-counter (5 ms is well inside its 55 ms wrap). */
 static uint64_t calibrate_pit(void)
 {
-    uint64_t t0 = rdtsc();
-    uint64_t ticks = pit_wait_us((uint32_t)(CALIBRATE_NS / NS_PER_US));
-    uint64_t t1 = rdtsc();
-    if (!ticks)
-        return 0;
-    return (t1 - t0) * PIT_HZ / ticks;
+    uint64_t want = PIT_HZ * CALIBRATE_NS / NS_PER_S;
+    pit_start();
+    uint64_t c0, c1, t0, t1;
+    counter_tsc_pair(read_pit, &c0, &t0);
+    uint64_t spins = 0;
+    while ((uint16_t)(c0 - pit_count()) < want)
+        if (++spins > 10000000)
+            return 0;           /* the PIT does not count */
+    counter_tsc_pair(read_pit, &c1, &t1);
+    uint16_t ticks = (uint16_t)(c0 - c1);
+    return ticks ? (t1 - t0) * PIT_HZ / ticks : 0;
 }
 
 void time_init(void)

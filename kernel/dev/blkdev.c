@@ -77,6 +77,10 @@ int blkdev_submit(struct blkdev *dev, struct blk_request *req)
         return -EINVAL;
     }
 
+    struct blkdev *top = blkdev_disk(dev);
+    if ((top->max_segments && req->nsegs > top->max_segments) ||
+        (top->max_bytes && bytes > top->max_bytes))
+        return -EINVAL;             /* callers split requests to the disk's limits */
     uint64_t sector = req->sector;
     struct blkdev *disk = dev;
     bool read_only = dev->read_only;

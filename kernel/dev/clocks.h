@@ -15,10 +15,12 @@ bool hpet_present(void);
 uint64_t hpet_counter(void);        /* free-running main counter */
 uint64_t hpet_frequency(void);      /* counter ticks per second */
 
-/* Busy-wait about `us` microseconds on PIT channel 2 (max 50 ms); returns
- * the exact wait in PIT ticks (1193182 Hz) or 0 if the PIT did not count. */
-uint64_t pit_wait_us(uint32_t us);
+/* PIT channel 2 as a 16-bit down-counter at PIT_HZ, for calibration only:
+ * pit_start() loads 0xffff (it wraps every 55 ms), pit_count() latches and
+ * reads the current count. */
 #define PIT_HZ 1193182ULL
+void pit_start(void);
+uint16_t pit_count(void);
 
 /* Read the CMOS clock as seconds since 1970-01-01 UTC; -1 if it reads as
  * nonsense. century_reg is the FADT's century register (0 if none). */

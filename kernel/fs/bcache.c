@@ -53,6 +53,8 @@ struct bc_io {
     struct blk_segment segs[];
 };
 
+static int writeback(struct bcache_dev *bd, int last, bool ordered);
+
 /* ---- hash table and block lifetime (cache lock held) ---- */
 
 static uint64_t hash_of(struct bcache *c, struct bcache_dev *bd, uint64_t block)
@@ -227,6 +229,13 @@ static void fetch_range(struct bcache_dev *bd, uint64_t first, uint64_t count, b
     struct bcache *c = bd->cache;
     uint64_t end = MIN(first + count, bd->nblocks);
     uint64_t blk = first;
+    /* One block is one segment: a run fits the disk's request limits. */
+    struct blkdev *disk = blkdev_disk(bd->dev);
+    uint32_t max_run = MAX_RUN_BLOCKS;
+    if (disk->max_segments)
+        max_run = MIN(max_run, disk->max_segments);
+    if (disk->max_bytes)
+        max_run = MIN(max_run, MAX(1u, disk->max_bytes / BCACHE_BLOCK_SIZE));
     while (blk < end) {
         struct bbuf **run = kmalloc(MAX_RUN_BLOCKS * sizeof *run);
         if (!run)
@@ -237,7 +246,7 @@ static void fetch_range(struct bcache_dev *bd, uint64_t first, uint64_t count, b
         /* Skip cached blocks, then collect a run of missing ones. */
         while (blk < end && lookup(c, bd, blk))
             blk++;
-        while (blk < end && n < MAX_RUN_BLOCKS && !lookup(c, bd, blk)) {
+        while (blk < end && n < max_run && !lookup(c, bd, blk)) {
             struct bbuf *b = NULL;
             if (!optional || c->count < c->capacity || !list_empty(&c->clean_lru))
                 b = alloc_block(c, bd, blk);
@@ -268,9 +277,12 @@ int bcache_get(struct bcache_dev *bd, uint64_t block, unsigned flags, struct bbu
     struct bcache *c = bd->cache;
     if (block >= bd->nblocks)
         return -ENXIO;
-    /* A device holding more than half the cache dirty writes back first. */
+    /* A device holding more than half the cache dirty writes its file data
+     * back first (no ordering needed); if that is not enough, everything. */
     if (bd->dirty_count > c->capacity / 2) {
-        int rc = bcache_sync(bd);
+        int rc = writeback(bd, BC_DATA, false);
+        if (rc == 0 && bd->dirty_count > c->capacity / 2 + c->capacity / 4)
+            rc = bcache_sync(bd);
         if (rc < 0)
             log_warn("bcache: %s: write-back failed (%d)", bd->dev->name, rc);
     }
@@ -424,6 +436,105 @@ int bcache_read(struct bcache_dev *bd, uint64_t off, void *buf, size_t len)
     return 0;
 }
 
+/* ---- direct reads ---- */
+
+struct direct_batch {
+    struct semaphore done;
+    int status;
+};
+
+static void direct_done(struct blk_request *req)
+{
+    struct direct_batch *b = req->priv;
+    if (req->status < 0)
+        b->status = req->status;
+    sem_up(&b->done);
+}
+
+/* Read blocks [first, first+count) straight from the device into buf, in
+ * requests the disk accepts, all in flight at once. */
+static int read_uncached(struct bcache_dev *bd, uint64_t first, uint64_t count, uint8_t *buf)
+{
+    struct blkdev *disk = blkdev_disk(bd->dev);
+    uint64_t per_req = disk->max_bytes ? MAX(1u, disk->max_bytes / BCACHE_BLOCK_SIZE) : 256;
+    uint64_t nreq = (count + per_req - 1) / per_req;
+    struct blk_request *reqs = kzalloc(nreq * (sizeof *reqs + sizeof(struct blk_segment)));
+    if (!reqs)
+        return -ENOMEM;
+    struct blk_segment *segs = (struct blk_segment *)(reqs + nreq);
+    struct direct_batch b = { .status = 0 };
+    sem_init(&b.done, 0);
+    uint64_t submitted = 0;
+    for (uint64_t i = 0; i < nreq; i++) {
+        uint64_t blk = first + i * per_req, n = MIN(per_req, first + count - blk);
+        segs[i] = (struct blk_segment){ buf + (blk - first) * BCACHE_BLOCK_SIZE,
+                                        (uint32_t)(n * BCACHE_BLOCK_SIZE) };
+        reqs[i] = (struct blk_request){
+            .op = BLK_READ, .sector = (blk << BCACHE_BLOCK_SHIFT) / bd->dev->sector_size,
+            .nsegs = 1, .segs = &segs[i], .done = direct_done, .priv = &b,
+        };
+        int rc = blkdev_submit(bd->dev, &reqs[i]);
+        if (rc < 0) {
+            b.status = rc;
+            break;
+        }
+        submitted++;
+    }
+    for (uint64_t i = 0; i < submitted; i++)
+        sem_down(&b.done);
+    kfree(reqs);
+    mutex_lock(&bd->cache->lock);
+    bd->cache->stats.read_requests += submitted;
+    bd->cache->stats.blocks_read += count;
+    mutex_unlock(&bd->cache->lock);
+    return b.status;
+}
+
+int bcache_read_direct(struct bcache_dev *bd, uint64_t off, void *buf, size_t len)
+{
+    uint8_t *out = buf;
+    if (off > bcache_dev_bytes(bd) || len > bcache_dev_bytes(bd) - off)
+        return -ENXIO;
+    /* Partial blocks at either end go through the cache. */
+    uint32_t head = (uint32_t)(-off & (BCACHE_BLOCK_SIZE - 1));
+    if (head || len < BCACHE_BLOCK_SIZE) {
+        size_t n = MIN(len, (size_t)head ? (size_t)head : len);
+        int rc = bcache_read(bd, off, out, n);
+        if (rc < 0 || n == len)
+            return rc;
+        out += n;
+        off += n;
+        len -= n;
+    }
+    uint64_t first = off >> BCACHE_BLOCK_SHIFT, whole = len >> BCACHE_BLOCK_SHIFT;
+    struct bcache *c = bd->cache;
+    uint64_t i = 0;
+    while (i < whole) {
+        /* A run of blocks the cache does not hold comes from the disk;
+         * blocks it holds (maybe changed) come from the cache. */
+        uint64_t run = 0;
+        mutex_lock(&c->lock);
+        while (i + run < whole && !lookup(c, bd, first + i + run))
+            run++;
+        mutex_unlock(&c->lock);
+        int rc;
+        if (run > 0)
+            rc = read_uncached(bd, first + i, run, out + i * BCACHE_BLOCK_SIZE);
+        else {
+            run = 1;
+            rc = bcache_read(bd, (first + i) << BCACHE_BLOCK_SHIFT, out + i * BCACHE_BLOCK_SIZE,
+                             BCACHE_BLOCK_SIZE);
+        }
+        if (rc < 0)
+            return rc;
+        i += run;
+    }
+    size_t tail = len & (BCACHE_BLOCK_SIZE - 1);
+    if (tail)
+        return bcache_read(bd, (first + whole) << BCACHE_BLOCK_SHIFT, out + whole * BCACHE_BLOCK_SIZE, tail);
+    return 0;
+}
+
 int bcache_write(struct bcache_dev *bd, uint64_t off, const void *buf, size_t len,
                  enum bcache_class cls)
 {
@@ -530,9 +641,9 @@ static int write_class(struct bcache_dev *bd, struct sync_item *items, size_t n,
 {
     struct bcache *c = bd->cache;
     uint32_t ss = bd->dev->sector_size;
-    uint32_t max_segs = bd->dev->max_segments ? MIN(bd->dev->max_segments, WRITE_SEGS_MAX)
-                                              : WRITE_SEGS_MAX;
-    uint64_t max_bytes = bd->dev->max_bytes ? bd->dev->max_bytes : UINT64_MAX;
+    struct blkdev *disk = blkdev_disk(bd->dev);
+    uint32_t max_segs = disk->max_segments ? MIN(disk->max_segments, WRITE_SEGS_MAX) : WRITE_SEGS_MAX;
+    uint64_t max_bytes = disk->max_bytes ? disk->max_bytes : UINT64_MAX;
     uint32_t pending = 0;
     int status = 0;
     struct bc_io *io = NULL;
@@ -606,7 +717,13 @@ static int flush_dev(struct bcache_dev *bd)
     return rc;
 }
 
-int bcache_sync(struct bcache_dev *bd)
+/* Write back the dirty sectors of classes 0..last in class order. With
+ * `ordered`, a flush comes before each class (when anything was written
+ * since the last flush) and at the end: bcache_sync(). Without, no flush at
+ * all: the data-only write-back under memory pressure, which may go ahead of
+ * everything (the next ordered sync flushes it before any table or
+ * directory sector). */
+static int writeback(struct bcache_dev *bd, int last, bool ordered)
 {
     struct bcache *c = bd->cache;
     mutex_lock(&bd->sync_lock);
@@ -633,14 +750,14 @@ int bcache_sync(struct bcache_dev *bd)
 
     sort_items(items, n);
     int rc = 0;
-    for (int cls = 0; cls < BC_CLASSES && rc == 0; cls++) {
+    for (int cls = 0; cls <= last && rc == 0; cls++) {
         bool any = false;
         for (size_t k = 0; k < n && !any; k++)
             any = items[k].mask[cls] != 0;
         if (!any)
             continue;
         /* Everything written before this class must be durable first. */
-        if (unflushed) {
+        if (ordered && unflushed) {
             rc = flush_dev(bd);
             if (rc < 0)
                 break;
@@ -655,7 +772,7 @@ int bcache_sync(struct bcache_dev *bd)
         mutex_unlock(&c->lock);
         unflushed = true;
     }
-    if (rc == 0 && (unflushed || bd->unflushed))
+    if (ordered && rc == 0 && (unflushed || bd->unflushed))
         rc = flush_dev(bd);
 
     mutex_lock(&c->lock);
@@ -667,6 +784,11 @@ int bcache_sync(struct bcache_dev *bd)
     kfree(items);
     mutex_unlock(&bd->sync_lock);
     return rc;
+}
+
+int bcache_sync(struct bcache_dev *bd)
+{
+    return writeback(bd, BC_META, true);
 }
 
 /* ---- devices, cache ---- */

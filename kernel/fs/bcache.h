@@ -104,6 +104,13 @@ int bcache_read(struct bcache_dev *bd, uint64_t off, void *buf, size_t len);
 int bcache_write(struct bcache_dev *bd, uint64_t off, const void *buf, size_t len,
                  enum bcache_class cls);
 
+/* bcache_read for large transfers: blocks the cache does not hold are read
+ * from the device straight into buf (which must be memory the device can
+ * reach), without passing through the cache; cached blocks (which may hold
+ * unwritten changes) are copied from it. Only the device's owner may use it
+ * (nobody may change its blocks meanwhile). */
+int bcache_read_direct(struct bcache_dev *bd, uint64_t off, void *buf, size_t len);
+
 /* Start reading the missing blocks of [off, off+len) in the background. */
 void bcache_readahead(struct bcache_dev *bd, uint64_t off, uint64_t len);
 

@@ -253,7 +253,7 @@ int vfs_mount(const char *type, const char *source, const char *path, unsigned f
     spin_unlock(&vnode_lock);
     list_push_back(&mounts, &mnt->node);
     mutex_unlock(&mount_lock);
-    log_info("vfs: mounted %s (%s) at %s%s", mnt->source, type, path,
+    log_debug("vfs: mounted %s (%s) at %s%s", mnt->source, type, path,
              (flags & VFS_MNT_RDONLY) ? " read-only" : "");
     return 0;
 fail:

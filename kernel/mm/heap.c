@@ -121,7 +121,7 @@ void kheap_cache_init(struct kheap_cache *c, struct kheap *h, const char *name,
     spin_init(&c->lock, c->name);
     list_init(&c->partial);
     list_init(&c->full);
-    list_init(&c->empty);
+    c->empty_slabs = 0;
 }
 
 /* A new slab with every slot free, or NULL. Cache lock held. */
@@ -176,10 +176,8 @@ static void *cache_alloc(struct kheap_cache *c, uint32_t req)
     struct slab *s;
     if (!list_empty(&c->partial)) {
         s = list_entry(c->partial.next, struct slab, node);
-    } else if (!list_empty(&c->empty)) {
-        s = list_entry(c->empty.next, struct slab, node);
-        list_remove(&s->node);
-        list_push_front(&c->partial, &s->node);
+        if (s->inuse == 0)
+            c->empty_slabs--;
     } else {
         s = slab_create(c);
         if (!s) {
@@ -272,11 +270,15 @@ static void cache_free_in(struct kheap_cache *c, struct slab *s, void *ptr)
     s->inuse--;
     c->live--;
     if (s->inuse == 0) {
+        /* Keep one wholly free slab, last on the list so partly used ones
+         * fill first; give back any other. */
         list_remove(&s->node);
-        if (list_empty(&c->empty))
-            list_push_front(&c->empty, &s->node);
-        else
+        if (c->empty_slabs == 0) {
+            list_push_back(&c->partial, &s->node);
+            c->empty_slabs = 1;
+        } else {
             slab_destroy(c, s);
+        }
     } else if (was_full) {
         list_remove(&s->node);
         list_push_front(&c->partial, &s->node);
@@ -312,11 +314,15 @@ void kheap_cache_free(struct kheap_cache *c, void *obj)
 void kheap_cache_shrink(struct kheap_cache *c)
 {
     uint64_t flags = spin_lock_irqsave(&c->lock);
-    while (!list_empty(&c->empty)) {
-        struct slab *s = list_entry(c->empty.next, struct slab, node);
-        list_remove(&s->node);
-        slab_destroy(c, s);
+    struct list_node *pos, *tmp;
+    list_for_each_safe(pos, tmp, &c->partial) {
+        struct slab *s = list_entry(pos, struct slab, node);
+        if (s->inuse == 0) {
+            list_remove(&s->node);
+            slab_destroy(c, s);
+        }
     }
+    c->empty_slabs = 0;
     spin_unlock_irqrestore(&c->lock, flags);
 }
 
@@ -347,18 +353,33 @@ int kheap_cache_check(struct kheap_cache *c)
     if (!is_debug(c))
         return 0;
     uint64_t flags = spin_lock_irqsave(&c->lock);
-    int damaged = check_list(c, &c->partial) + check_list(c, &c->full) + check_list(c, &c->empty);
+    int damaged = check_list(c, &c->partial) + check_list(c, &c->full);
     spin_unlock_irqrestore(&c->lock, flags);
     return damaged;
 }
 
 /* ---- the heap ---- */
 
+/* Size class by (size + 15) / 16, for sizes up to KHEAP_SLAB_MAX. */
+static uint8_t class_of_16[KHEAP_SLAB_MAX / 16 + 1];
+
+static void class_table_init(void)
+{
+    unsigned c = 0;
+    for (unsigned i = 0; i < ARRAY_SIZE(class_of_16); i++) {
+        while (i * 16 > class_sizes[c])
+            c++;
+        class_of_16[i] = (uint8_t)c;
+    }
+}
+
+
 void kheap_init(struct kheap *h, struct buddy *buddy, bool debug)
 {
     memset(h, 0, sizeof *h);
     h->buddy = buddy;
     h->debug = debug;
+    class_table_init();
     for (unsigned i = 0; i < KHEAP_CLASSES; i++) {
         char name[24];
         snprintf(name, sizeof name, "kmalloc-%u", class_sizes[i]);
@@ -368,10 +389,9 @@ void kheap_init(struct kheap *h, struct buddy *buddy, bool debug)
 
 static struct kheap_cache *class_for(struct kheap *h, size_t size)
 {
-    for (unsigned i = 0; i < KHEAP_CLASSES; i++)
-        if (size <= class_sizes[i])
-            return &h->classes[i];
-    return NULL;
+    if (size > KHEAP_SLAB_MAX)
+        return NULL;
+    return &h->classes[class_of_16[(size + 15) / 16]];
 }
 
 static void *large_alloc(struct kheap *h, size_t size)

@@ -35,9 +35,9 @@ struct kheap_cache {
     uint32_t slab_order;        /* slabs are 2^slab_order pages, naturally aligned */
     uint32_t objs_per_slab;
     spinlock_t lock;
-    struct list_node partial;   /* slabs with free and used objects */
+    struct list_node partial;   /* slabs with a free object (at most one wholly free) */
     struct list_node full;      /* slabs with no free object */
-    struct list_node empty;     /* at most one cached empty slab */
+    unsigned empty_slabs;       /* wholly free slabs kept on partial: 0 or 1 */
     uint64_t live;              /* objects handed out */
     uint64_t slabs;             /* slabs held, including the empty one */
 };

@@ -110,10 +110,10 @@ static bool icmp_rate_ok(struct net_stack *ns)
     return true;
 }
 
-/* Sends "destination unreachable" about the datagram whose IP header is at
- * orig->data, quoting its header and first 8 payload bytes (RFC 792). Stays
- * silent where RFC 1122 §3.2.2 forbids an error. Does not take orig. */
-void icmp_send_unreachable(struct net_stack *ns, struct netbuf *orig, uint8_t code)
+/* Sends an ICMP error (type, code) about the datagram whose IP header is
+ * at orig->data, quoting its header and first 8 payload bytes (RFC 792).
+ * Stays silent where RFC 1122 §3.2.2 forbids an error. Does not take orig. */
+static void icmp_send_error(struct net_stack *ns, struct netbuf *orig, uint8_t type, uint8_t code)
 {
     const uint8_t *h = orig->data;
     if (orig->len < IP_HLEN)
@@ -135,7 +135,7 @@ void icmp_send_unreachable(struct net_stack *ns, struct netbuf *orig, uint8_t co
     if (!nb)
         return;
     uint8_t *p = nb->data;
-    p[0] = ICMP_UNREACHABLE;
+    p[0] = type;
     p[1] = code;
     wr16(p + 2, 0);
     wr32(p + 4, 0);
@@ -143,4 +143,14 @@ void icmp_send_unreachable(struct net_stack *ns, struct netbuf *orig, uint8_t co
     wr16(p + 2, csum_fold(csum_add(0, p, nb->len)));
     NET_STAT(ns, icmp_errors_sent);
     ip_output(ns, nb, netif_is_local_addr(ns, dst) ? dst : 0, src, IP_PROTO_ICMP, 0, NULL);
+}
+
+void icmp_send_unreachable(struct net_stack *ns, struct netbuf *orig, uint8_t code)
+{
+    icmp_send_error(ns, orig, ICMP_UNREACHABLE, code);
+}
+
+void icmp_send_reass_timeout(struct net_stack *ns, struct netbuf *orig)
+{
+    icmp_send_error(ns, orig, ICMP_TIME_EXCEEDED, 1);   /* code 1: reassembly (RFC 792) */
 }

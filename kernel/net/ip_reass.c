@@ -57,6 +57,15 @@ static void reass_timer_fn(struct net_stack *ns, struct net_timer *t)
         if (r->expires > now)
             break;
         NET_STAT(ns, ip_reass_fail);
+        /* With the first fragment in hand, tell the sender (RFC 1122 §3.3.2). */
+        if (!list_empty(&r->frags)) {
+            struct netbuf *f = list_entry(r->frags.next, struct netbuf, node);
+            if (f->meta[0] == 0) {
+                netbuf_push(f, f->meta[1]);
+                icmp_send_reass_timeout(ns, f);
+                netbuf_pull(f, f->meta[1]);
+            }
+        }
         reass_free(ns, r);
     }
     reass_schedule(ns);

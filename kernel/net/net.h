@@ -117,9 +117,13 @@ void netif_foreach(struct net_stack *ns, void (*fn)(struct netif *, void *), voi
 struct net_stack *net_stack_create(const char *name);
 /* Close every socket and free everything; interfaces must be removed first. */
 void net_stack_destroy(struct net_stack *ns);
-/* The kernel's stack (created by net_init). */
+/* The kernel's stack (created by net_init, which also registers the
+ * monitor commands and the virtio-net driver). */
 struct net_stack *net_default(void);
 int net_init(void);
+/* For drivers: configure a new interface as the kernel command line says
+ * (ip=dhcp, the default; ip=ADDR/PREFIX[,GATEWAY]; ip=off). */
+void net_configure_netif(struct netif *nif);
 
 /* Tests drive time themselves: clock() replaces time_ns() and timers only run
  * from net_run_timers(). */

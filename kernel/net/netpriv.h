@@ -166,6 +166,8 @@ struct tcp_ring {
 #define TF_NEED_OUTPUT  0x20000
 #define TF_FIN_ACKED    0x40000  /* our FIN was acknowledged */
 #define TF_FORCE        0x80000  /* send into a small window once (SWS override) */
+#define TF_TLP_OUT      0x100000 /* a tail loss probe is outstanding (RFC 8985) */
+#define TF_LOSS         0x200000 /* recovering from a timeout with SACK: holes first */
 
 struct tcp_pcb {
     struct list_node all_node;       /* ns->tcp_all */
@@ -217,11 +219,15 @@ struct tcp_pcb {
     struct tcp_range sacked[NET_TCP_SACK_MAX];   /* scoreboard: peer holds these, sorted */
     uint8_t sacked_count;
     uint32_t rexmit_nxt;             /* in recovery: next hole to retransmit from */
+    uint32_t rexmit_mark;            /* snd_max at the last hole retransmission */
+    uint64_t rexmit_time;            /* ... and when it was sent */
+    uint32_t lost_end;               /* after a timeout: unSACKed data below this is lost */
     uint32_t sacked_bytes;
 
     /* timers: one stack timer at the earliest of these deadlines (0 = off) */
     struct net_timer timer;
     uint64_t rto_deadline, persist_deadline, delack_deadline, wait_deadline, keepalive_deadline;
+    uint64_t tlp_deadline;
     uint64_t last_rx;                /* for keepalive */
     uint8_t keepalive_probes;
 
@@ -237,6 +243,7 @@ struct socket {
     struct net_stack *stack;
     enum sock_type type;
     bool nonblock;
+    bool listen_shut;                /* shutdown() on a listener: accept fails */
     uint64_t rcvtimeo_ns, sndtimeo_ns;
     struct tcp_pcb *tcp;
     struct udp_pcb *udp;
@@ -315,7 +322,8 @@ void net_unlock(struct net_stack *ns);
 void net_flush(struct net_stack *ns);
 uint64_t net_now(struct net_stack *ns);
 uint32_t net_random(struct net_stack *ns);
-/* Wait on cv with the lock held; false on timeout (timeout_ns 0 = forever). */
+/* Wait on cv with the lock held; false on timeout (timeout_ns 0 = forever).
+ * May return early (spuriously): callers loop on their condition. */
 bool net_wait(struct net_stack *ns, struct condvar *cv, uint64_t timeout_ns);
 /* Queue a frame for input after the current operation (loopback). */
 void net_defer_input(struct net_stack *ns, struct netif *nif, struct netbuf *nb);
@@ -377,6 +385,8 @@ void ip_reass_shutdown(struct net_stack *ns);
 void icmp_input(struct netif *nif, struct netbuf *nb, ip4_addr_t src, ip4_addr_t dst);
 /* Send destination unreachable (code) about the datagram in orig (header at data). */
 void icmp_send_unreachable(struct net_stack *ns, struct netbuf *orig, uint8_t code);
+/* "Time exceeded in reassembly" about a datagram (RFC 1122 §3.3.2). */
+void icmp_send_reass_timeout(struct net_stack *ns, struct netbuf *orig);
 #define ICMP_UNREACH_NET        0
 #define ICMP_UNREACH_HOST       1
 #define ICMP_UNREACH_PROTOCOL   2
@@ -467,6 +477,8 @@ void tcp_reset(struct tcp_pcb *pcb, int err);
 void tcp_timer_update(struct tcp_pcb *pcb);
 void tcp_established(struct tcp_pcb *pcb);
 uint32_t tcp_ts_now(struct tcp_pcb *pcb);
+uint32_t tcp_ts_offset(struct net_stack *ns, ip4_addr_t laddr, uint16_t lport,
+                       ip4_addr_t raddr, uint16_t rport);
 
 /* tcp_in.c */
 int tcp_parse(struct netbuf *nb, ip4_addr_t src, ip4_addr_t dst, struct tcp_seg *seg);
@@ -485,6 +497,9 @@ void tcp_send_probe(struct tcp_pcb *pcb);
 /* The window to advertise now, before scaling. */
 uint32_t tcp_rcv_window(struct tcp_pcb *pcb);
 void tcp_retransmit_first(struct tcp_pcb *pcb);
+/* Arm the tail loss probe after new data went out (RFC 8985 §7.2). */
+void tcp_arm_tlp(struct tcp_pcb *pcb);
+void tcp_send_tlp(struct tcp_pcb *pcb);
 
 /* tcp_cc.c: RTT estimation (RFC 6298) and NewReno/SACK congestion control */
 void tcp_cc_init(struct tcp_pcb *pcb);
@@ -496,6 +511,12 @@ void tcp_cc_dupack(struct tcp_pcb *pcb);
 void tcp_cc_timeout(struct tcp_pcb *pcb);
 /* Bytes in flight as RFC 6675 "pipe" (in recovery) or snd_max - snd_una. */
 uint32_t tcp_pipe(const struct tcp_pcb *pcb);
+/* In SACK recovery: unSACKed data below this is taken as lost. */
+uint32_t tcp_lost_limit(const struct tcp_pcb *pcb);
+static inline bool tcp_sack_recovering(const struct tcp_pcb *pcb)
+{
+    return (pcb->flags & TF_SACK) && (pcb->flags & (TF_RECOVERY | TF_LOSS));
+}
 uint32_t tcp_flight(const struct tcp_pcb *pcb);
 
 /* tcp_buf.c: rings, out-of-order ranges, SACK scoreboard */

@@ -108,7 +108,7 @@ int sock_accept(struct socket *s, struct socket **out, struct sock_addr *peer)
     net_lock(ns);
     struct tcp_pcb *child;
     for (;;) {
-        if (s->tcp->state != TCP_LISTEN) {
+        if (s->tcp->state != TCP_LISTEN || s->listen_shut) {
             r = -EINVAL;
             goto out;
         }
@@ -333,7 +333,10 @@ int sock_shutdown(struct socket *s, int how)
     net_lock(s->stack);
     struct tcp_pcb *pcb = s->tcp;
     int r = 0;
-    if (pcb->state < TCP_SYN_SENT) {
+    if (pcb->state == TCP_LISTEN) {
+        s->listen_shut = true;        /* as on Linux, a blocked accept returns EINVAL */
+        sock_wakeup(s);
+    } else if (pcb->state < TCP_SYN_SENT) {
         r = -ENOTCONN;
     } else {
         if (how & SOCK_SHUT_RD)
@@ -516,7 +519,7 @@ static unsigned sock_poll_locked(struct socket *s)
     }
     struct tcp_pcb *pcb = s->tcp;
     if (pcb->state == TCP_LISTEN)
-        return list_empty(&pcb->accept_q) ? 0 : SOCK_POLLIN;
+        return list_empty(&pcb->accept_q) && !s->listen_shut ? 0 : SOCK_POLLIN;
     if (pcb->error)
         ev |= SOCK_POLLERR | SOCK_POLLIN | SOCK_POLLOUT;
     if (tcp_readable(pcb) || (pcb->flags & (TF_FIN_RCVD | TF_SHUT_RD)))

@@ -119,8 +119,15 @@ void net_unlock(struct net_stack *ns)
 
 bool net_wait(struct net_stack *ns, struct condvar *cv, uint64_t timeout_ns)
 {
+    /* Looped-back frames handled here may be the very event the caller
+     * waits for (a connection refused on loopback): then return at once
+     * instead of sleeping through a wake-up that already happened. Callers
+     * re-check their condition in a loop. */
+    bool had_input = !list_empty(&ns->deferred);
     net_flush(ns);
     net_rearm(ns);
+    if (had_input)
+        return true;
     if (timeout_ns == 0) {
         cond_wait(cv, &ns->lock);
         return true;

@@ -155,6 +155,19 @@ uint32_t tcp_new_isn(struct net_stack *ns, ip4_addr_t laddr, uint16_t lport,
     return (uint32_t)(net_now(ns) / 4000) + (uint32_t)f;
 }
 
+/* The timestamp clock's offset for a connection (RFC 7323 §5.4): a keyed
+ * hash of the 4-tuple rather than a random number, so that a new
+ * incarnation of the same 4-tuple carries larger timestamps than the old
+ * one and a peer's TIME_WAIT lets it in (RFC 6191) instead of PAWS
+ * rejecting its SYN. */
+uint32_t tcp_ts_offset(struct net_stack *ns, ip4_addr_t laddr, uint16_t lport,
+                       ip4_addr_t raddr, uint16_t rport)
+{
+    uint64_t h = siphash_2words(ns->isn_secret, (uint64_t)raddr << 32 | laddr,
+                                (uint64_t)rport << 16 | lport | 1ull << 63);
+    return (uint32_t)(h >> 32);
+}
+
 uint32_t tcp_ts_now(struct tcp_pcb *pcb)
 {
     return (uint32_t)(net_now(pcb->stack) / NS_PER_MS) + pcb->ts_offset;
@@ -310,7 +323,7 @@ int tcp_connect(struct tcp_pcb *pcb, ip4_addr_t addr, uint16_t port)
     pcb->iss = tcp_new_isn(ns, laddr, lport, addr, port);
     pcb->snd_una = pcb->snd_nxt = pcb->snd_max = pcb->iss;
     pcb->recover = pcb->iss;
-    pcb->ts_offset = net_random(ns);
+    pcb->ts_offset = tcp_ts_offset(ns, laddr, lport, addr, port);
     pcb->state = TCP_SYN_SENT;
     pcb->error = 0;
     tcp_hash_insert(pcb);
@@ -401,7 +414,7 @@ void tcp_pcb_closed(struct tcp_pcb *pcb, int err)
     }
     pcb->state = TCP_CLOSED;
     pcb->rto_deadline = pcb->persist_deadline = pcb->delack_deadline = 0;
-    pcb->wait_deadline = pcb->keepalive_deadline = 0;
+    pcb->wait_deadline = pcb->keepalive_deadline = pcb->tlp_deadline = 0;
     ntimer_cancel(ns, &pcb->timer);
     if (err && !pcb->error)
         pcb->error = err;
@@ -416,7 +429,7 @@ void tcp_enter_time_wait(struct tcp_pcb *pcb)
     struct net_stack *ns = pcb->stack;
     pcb->state = TCP_TIME_WAIT;
     pcb->rto_deadline = pcb->persist_deadline = pcb->delack_deadline = 0;
-    pcb->keepalive_deadline = 0;
+    pcb->keepalive_deadline = pcb->tlp_deadline = 0;
     pcb->wait_deadline = net_now(ns) + 2ull * NET_TCP_MSL_MS * NS_PER_MS;
     if (!pcb->sock) {
         tcp_ring_free(&pcb->snd);
@@ -573,7 +586,7 @@ void tcp_shutdown_all(struct net_stack *ns)
 void tcp_timer_update(struct tcp_pcb *pcb)
 {
     uint64_t d[] = { pcb->rto_deadline, pcb->persist_deadline, pcb->delack_deadline,
-                     pcb->wait_deadline, pcb->keepalive_deadline };
+                     pcb->wait_deadline, pcb->keepalive_deadline, pcb->tlp_deadline };
     uint64_t next = UINT64_MAX;
     for (size_t i = 0; i < ARRAY_SIZE(d); i++)
         if (d[i] && d[i] < next)
@@ -611,7 +624,8 @@ static bool tcp_rto_expired(struct tcp_pcb *pcb)
     }
     tcp_cc_timeout(pcb);
     pcb->rto_ms = MIN(pcb->rto_ms * 2, (uint32_t)NET_TCP_RTO_MAX_MS);
-    pcb->snd_nxt = pcb->snd_una;              /* go back and resend from the hole */
+    if (!(pcb->flags & TF_LOSS))
+        pcb->snd_nxt = pcb->snd_una;          /* no SACK: go back and resend everything */
     pcb->rto_deadline = net_now(ns) + (uint64_t)pcb->rto_ms * NS_PER_MS;
     tcp_output(pcb);
     return true;
@@ -629,8 +643,13 @@ static void tcp_timer_fn(struct net_stack *ns, struct net_timer *t)
     }
     if (pcb->rto_deadline && pcb->rto_deadline <= now) {
         pcb->rto_deadline = 0;
+        pcb->tlp_deadline = 0;
         if (!tcp_rto_expired(pcb))
             return;
+    }
+    if (pcb->tlp_deadline && pcb->tlp_deadline <= now) {
+        pcb->tlp_deadline = 0;
+        tcp_send_tlp(pcb);
     }
     if (pcb->delack_deadline && pcb->delack_deadline <= now) {
         pcb->delack_deadline = 0;

@@ -46,17 +46,25 @@ uint32_t tcp_flight(const struct tcp_pcb *pcb)
     return pcb->snd_max - pcb->snd_una;
 }
 
-/* RFC 6675 pipe, simplified as in FACK: data above the highest SACKed byte
- * is in flight, holes below it were lost unless we already retransmitted
- * them (those below rexmit_nxt). Outside recovery it is all unacked data. */
+/* Where presumed-lost data ends: the highest SACKed byte in fast recovery
+ * (as FACK does), and at least what was outstanding at a timeout. */
+uint32_t tcp_lost_limit(const struct tcp_pcb *pcb)
+{
+    uint32_t fack = tcp_scoreboard_highest(pcb);
+    return (pcb->flags & TF_LOSS) ? seq_max(fack, pcb->lost_end) : fack;
+}
+
+/* RFC 6675 pipe, simplified: unSACKed data below the lost limit is gone
+ * unless we retransmitted it (it lies below rexmit_nxt); data above the
+ * limit is in flight. Outside SACK recovery it is all unacked data. */
 uint32_t tcp_pipe(const struct tcp_pcb *pcb)
 {
-    if (!(pcb->flags & TF_RECOVERY) || !(pcb->flags & TF_SACK))
+    if (!tcp_sack_recovering(pcb))
         return tcp_flight(pcb);
-    uint32_t fack = tcp_scoreboard_highest(pcb);
-    uint32_t rexmit_end = seq_min(pcb->rexmit_nxt, fack);
+    uint32_t lost = tcp_lost_limit(pcb);
+    uint32_t rexmit_end = seq_min(pcb->rexmit_nxt, lost);
     uint32_t retransmitted = tcp_scoreboard_holes(pcb, pcb->snd_una, rexmit_end);
-    uint32_t above = seq_gt(pcb->snd_max, fack) ? pcb->snd_max - fack : 0;
+    uint32_t above = seq_gt(pcb->snd_max, lost) ? pcb->snd_max - lost : 0;
     return retransmitted + above;
 }
 
@@ -69,7 +77,14 @@ static uint32_t tcp_loss_ssthresh(const struct tcp_pcb *pcb)
 void tcp_cc_ack(struct tcp_pcb *pcb, uint32_t acked)
 {
     uint32_t mss = pcb->mss;
-    if (pcb->flags & TF_RECOVERY) {
+    if (pcb->flags & TF_LOSS) {
+        /* After a timeout: slow start while the holes are repaired. */
+        if (seq_ge(pcb->snd_una, pcb->recover))
+            pcb->flags &= ~TF_LOSS;
+        if (seq_lt(pcb->rexmit_nxt, pcb->snd_una))
+            pcb->rexmit_nxt = pcb->snd_una;
+        /* fall through to the normal window growth */
+    } else if (pcb->flags & TF_RECOVERY) {
         if (seq_ge(pcb->snd_una, pcb->recover)) {
             /* Full acknowledgment: leave recovery (RFC 6582 §3.2 step 3, option 1). */
             pcb->flags &= ~TF_RECOVERY;
@@ -130,6 +145,7 @@ void tcp_cc_dupack(struct tcp_pcb *pcb)
     if (pcb->flags & TF_SACK) {
         pcb->cwnd = pcb->ssthresh;
         pcb->rexmit_nxt = pcb->snd_una;       /* tcp_output retransmits the holes */
+        pcb->rexmit_mark = pcb->snd_max;
     } else {
         tcp_retransmit_first(pcb);
         pcb->cwnd = pcb->ssthresh + NET_TCP_DUPACK_THRESH * mss;
@@ -147,7 +163,17 @@ void tcp_cc_timeout(struct tcp_pcb *pcb)
     pcb->cwnd = pcb->mss;
     pcb->bytes_acked = 0;
     pcb->dupacks = 0;
-    pcb->flags &= ~(TF_RECOVERY | TF_RTT_TIMING);
+    pcb->flags &= ~(TF_RECOVERY | TF_RTT_TIMING | TF_TLP_OUT);
     pcb->recover = pcb->snd_max;
-    tcp_scoreboard_clear(pcb);
+    if (!(pcb->flags & TF_SACK))
+        return;                               /* the caller goes back to snd_una */
+    /* With SACK, everything outstanding and not SACKed is taken as lost and
+     * only that is sent again. A second timeout on the same data may mean
+     * the receiver dropped what it had SACKed (RFC 2018 §8): forget it. */
+    if (pcb->retries > 1)
+        tcp_scoreboard_clear(pcb);
+    pcb->flags |= TF_LOSS;
+    pcb->lost_end = pcb->snd_max;
+    pcb->rexmit_nxt = pcb->snd_una;
+    pcb->rexmit_mark = pcb->snd_max;
 }

@@ -208,7 +208,7 @@ static void tcp_listen_input(struct tcp_pcb *l, const struct tcp_seg *seg)
     c->iss = tcp_new_isn(ns, c->local_addr, c->local_port, c->remote_addr, c->remote_port);
     c->snd_una = c->snd_nxt = c->snd_max = c->iss;
     c->recover = c->iss;
-    c->ts_offset = net_random(ns);
+    c->ts_offset = tcp_ts_offset(ns, c->local_addr, c->local_port, c->remote_addr, c->remote_port);
     c->state = TCP_SYN_RECEIVED;
     c->listener = l;
     list_push_back(&l->half_open_q, &c->queue_node);
@@ -339,7 +339,11 @@ static void tcp_receive_data(struct tcp_pcb *pcb, uint32_t seq, const uint8_t *d
     uint32_t old = pcb->rcv_nxt;
     pcb->rcv_nxt = tcp_ooo_advance(pcb, pcb->rcv_nxt + len);
     pcb->rcv.len += pcb->rcv_nxt - old;
-    if (filled_hole || push || ++pcb->segs_unacked >= 2 || pcb->rcv.len >= pcb->rcv_buf_size / 2) {
+    /* Count full-sized segments: a large one (the device's receive
+     * offload) counts as several (RFC 5681 §4.2: ACK every second one). */
+    uint32_t segs = MAX(1u, len / pcb->mss);
+    pcb->segs_unacked = (uint8_t)MIN(pcb->segs_unacked + segs, 255u);
+    if (filled_hole || push || pcb->segs_unacked >= 2 || pcb->rcv.len >= pcb->rcv_buf_size / 2) {
         pcb->flags |= TF_ACK_NOW;
     } else if (!(pcb->flags & TF_DELACK)) {
         pcb->flags |= TF_DELACK;
@@ -370,12 +374,16 @@ static void tcp_ack_new(struct tcp_pcb *pcb, const struct tcp_seg *seg)
         pcb->snd_nxt = pcb->snd_una;
     pcb->retries = 0;
     pcb->persist_backoff = 0;
+    pcb->flags &= ~TF_TLP_OUT;
     tcp_scoreboard_advance(pcb);
     tcp_cc_ack(pcb, acked);
-    if (pcb->snd_una == pcb->snd_max)
+    if (pcb->snd_una == pcb->snd_max) {
         pcb->rto_deadline = 0;
-    else
+        pcb->tlp_deadline = 0;
+    } else {
         pcb->rto_deadline = net_now(ns) + (uint64_t)pcb->rto_ms * NS_PER_MS;
+        tcp_arm_tlp(pcb);
+    }
     if (data_acked)
         sock_wakeup(pcb->sock);
 }
@@ -429,6 +437,7 @@ static enum ack_result tcp_process_ack(struct tcp_pcb *pcb, const struct tcp_seg
     }
 
     /* SACK blocks update the scoreboard before loss decisions (RFC 6675 §5). */
+    uint32_t sacked_before = pcb->sacked_bytes;
     if ((pcb->flags & TF_SACK) && seg->nsack) {
         for (int i = 0; i < seg->nsack; i++) {
             uint32_t s = seg->sack[i].start, e = seg->sack[i].end;
@@ -440,9 +449,15 @@ static enum ack_result tcp_process_ack(struct tcp_pcb *pcb, const struct tcp_seg
     uint32_t new_wnd = (uint32_t)seg->wnd << pcb->snd_wscale;
     if (seq_gt(seg->ack, pcb->snd_una)) {
         tcp_ack_new(pcb, seg);
-    } else if (seg->ack == pcb->snd_una && seg->len == 0 && !(seg->flags & (TCP_SYN | TCP_FIN)) &&
-               new_wnd == pcb->snd_wnd && pcb->snd_max != pcb->snd_una) {
-        tcp_cc_dupack(pcb);                   /* RFC 5681 §2 duplicate ACK */
+    } else if (seg->ack == pcb->snd_una && pcb->snd_max != pcb->snd_una) {
+        /* A duplicate ACK: with SACK, one that reports new data (RFC 6675
+         * §2), so that D-SACKs for duplicated segments are not mistaken for
+         * loss; without, the RFC 5681 §2 definition. */
+        bool dup = (pcb->flags & TF_SACK)
+                       ? pcb->sacked_bytes > sacked_before
+                       : seg->len == 0 && !(seg->flags & (TCP_SYN | TCP_FIN)) && new_wnd == pcb->snd_wnd;
+        if (dup)
+            tcp_cc_dupack(pcb);
     }
 
     /* Window update (RFC 9293 §3.10.7.4, SND.WL1/WL2 rule). */
@@ -605,7 +620,10 @@ static void tcp_process(struct tcp_pcb *pcb, const struct tcp_seg *seg)
             }
             NET_STAT(ns, tcp_dup_segments);
         }
+        /* What we advertised, and in any case no more than the ring holds. */
         uint32_t room = seq_gt(pcb->rcv_adv, seq) ? pcb->rcv_adv - seq : 0;
+        uint32_t ring_end = pcb->rcv_nxt + (pcb->rcv.cap - pcb->rcv.len);
+        room = MIN(room, seq_gt(ring_end, seq) ? ring_end - seq : 0);
         if (len > room) {
             len = room;
             fin = false;                      /* the FIN lies beyond the window */

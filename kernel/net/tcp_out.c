@@ -108,8 +108,16 @@ int tcp_send_segment(struct tcp_pcb *pcb, uint32_t seq, uint32_t len, uint8_t fl
     uint32_t wire;
     if (flags & TCP_SYN) {
         wire = MIN(win, 65535u);       /* never scaled in a SYN (RFC 7323 §2.2) */
+        win = wire;
     } else {
-        wire = MIN((win + (1u << pcb->rcv_wscale) - 1) >> pcb->rcv_wscale, 65535u);
+        /* Round up so that the edge does not fall back, but only while the
+         * rounded edge still fits the ring: rounding up on every ACK would
+         * otherwise creep past the buffer's end. */
+        uint32_t ring_room = pcb->rcv.buf ? pcb->rcv.cap - pcb->rcv.len : pcb->rcv_buf_size;
+        wire = (win + (1u << pcb->rcv_wscale) - 1) >> pcb->rcv_wscale;
+        if (((uint64_t)wire << pcb->rcv_wscale) > ring_room)
+            wire = win >> pcb->rcv_wscale;
+        wire = MIN(wire, 65535u);
         win = wire << pcb->rcv_wscale;
     }
     wr16(h + 14, (uint16_t)wire);
@@ -224,17 +232,44 @@ static bool tcp_output_sack_holes(struct tcp_pcb *pcb)
 {
     bool sent = false;
     uint32_t fack = tcp_scoreboard_highest(pcb);
+    uint32_t lost = tcp_lost_limit(pcb);
     uint32_t data_end = pcb->snd_una + pcb->snd.len;
+    /* Lost retransmissions, detected in the spirit of RACK (RFC 8985 §6.2):
+     * data sent after our last hole retransmission has been SACKed, more
+     * than 5/4 of an RTT after that retransmission, yet holes we
+     * retransmitted are still open. Retransmit them again. */
+    uint64_t settle = (uint64_t)pcb->srtt_us * NS_PER_US * 5 / 4;
+    if (seq_gt(pcb->rexmit_nxt, pcb->snd_una) && seq_gt(fack, pcb->rexmit_mark) &&
+        net_now(pcb->stack) >= pcb->rexmit_time + settle &&
+        tcp_scoreboard_holes(pcb, pcb->snd_una, seq_min(pcb->rexmit_nxt, fack)) > 0) {
+        pcb->rexmit_nxt = pcb->snd_una;
+        pcb->rexmit_mark = pcb->snd_max;
+    }
     while (tcp_pipe(pcb) + pcb->mss <= pcb->cwnd) {
         struct tcp_range hole;
         uint32_t from = seq_max(pcb->rexmit_nxt, pcb->snd_una);
-        if (!tcp_scoreboard_next_hole(pcb, from, seq_min(fack, data_end), &hole))
+        if (!tcp_scoreboard_next_hole(pcb, from, seq_min(lost, data_end), &hole)) {
+            /* Only the FIN may be left to resend. */
+            if (tcp_fin_unacked(pcb) && (pcb->flags & TF_FIN_SENT) && seq_le(from, data_end) &&
+                seq_lt(data_end, lost)) {
+                NET_STAT(pcb->stack, tcp_retransmits);
+                tcp_send_segment(pcb, data_end, 0, TCP_ACK | TCP_FIN);
+                pcb->rexmit_nxt = data_end + 1;
+                sent = true;
+            }
             break;
+        }
         uint32_t len = MIN(hole.end - hole.start, (uint32_t)pcb->mss);
+        uint8_t flags = TCP_ACK;
+        if (hole.start + len == data_end && tcp_fin_unacked(pcb) && (pcb->flags & TF_FIN_SENT) &&
+            seq_lt(data_end, lost))
+            flags |= TCP_FIN;
         NET_STAT(pcb->stack, tcp_retransmits);
-        if (tcp_send_segment(pcb, hole.start, len, TCP_ACK) < 0)
+        if (tcp_send_segment(pcb, hole.start, len, flags) < 0)
             break;
         pcb->rexmit_nxt = hole.start + len;
+        pcb->rexmit_mark = pcb->snd_max;
+        pcb->rexmit_time = net_now(pcb->stack);
         sent = true;
     }
     return sent;
@@ -263,10 +298,10 @@ void tcp_output(struct tcp_pcb *pcb)
         return;
     }
 
-    if ((pcb->flags & (TF_RECOVERY | TF_SACK)) == (TF_RECOVERY | TF_SACK))
+    bool in_sack_recovery = tcp_sack_recovering(pcb);
+    if (in_sack_recovery)
         sent = tcp_output_sack_holes(pcb);
 
-    bool in_sack_recovery = (pcb->flags & (TF_RECOVERY | TF_SACK)) == (TF_RECOVERY | TF_SACK);
     uint32_t avail = 0;
     for (;;) {
         uint32_t off = pcb->snd_nxt - pcb->snd_una;
@@ -326,6 +361,8 @@ void tcp_output(struct tcp_pcb *pcb)
     }
 
     pcb->flags &= ~TF_FORCE;
+    if (sent)
+        tcp_arm_tlp(pcb);
     /* Data waits and nothing is in flight, so no ACK will come to move
      * things on: the peer's window is shut (probe it, RFC 9293 §3.8.6.1) or
      * too small to be worth a segment (the SWS override timeout, §3.8.6.2.1). */
@@ -336,4 +373,52 @@ void tcp_output(struct tcp_pcb *pcb)
     if (!sent && (pcb->flags & (TF_ACK_NOW | TF_WIN_UPDATE)))
         tcp_send_ack(pcb);
     tcp_timer_update(pcb);
+}
+
+/* Tail loss probe (RFC 8985 §7): when the last segments of a flight are
+ * lost no duplicate ACKs come back, and only the retransmission timer would
+ * notice. Two smoothed RTTs after the last transmission, one segment is
+ * sent (new data if there is some, else the last one again) so that the
+ * peer's SACK shows the loss and fast recovery can repair it. */
+void tcp_arm_tlp(struct tcp_pcb *pcb)
+{
+    if (!(pcb->flags & TF_SACK) || (pcb->flags & (TF_RECOVERY | TF_LOSS | TF_TLP_OUT)) || !pcb->srtt_us ||
+        pcb->snd_una == pcb->snd_max || !pcb->rto_deadline)
+        return;
+    uint64_t pto = 2ull * pcb->srtt_us * NS_PER_US;
+    if (tcp_flight(pcb) <= pcb->mss)
+        pto += 200 * NS_PER_MS;                      /* the peer may be delaying its ACK */
+    pto = MAX(pto, 10 * NS_PER_MS);
+    uint64_t at = net_now(pcb->stack) + pto;
+    pcb->tlp_deadline = at < pcb->rto_deadline ? at : 0;
+}
+
+void tcp_send_tlp(struct tcp_pcb *pcb)
+{
+    if (pcb->snd_una == pcb->snd_max || (pcb->flags & (TF_RECOVERY | TF_LOSS)))
+        return;
+    pcb->flags |= TF_TLP_OUT;
+    uint32_t off = pcb->snd_nxt - pcb->snd_una;
+    uint32_t avail = off < pcb->snd.len ? pcb->snd.len - off : 0;
+    uint32_t wnd_end = pcb->snd_una + pcb->snd_wnd;
+    if (avail && seq_ge(wnd_end, pcb->snd_nxt + MIN(avail, (uint32_t)pcb->mss))) {
+        pcb->flags |= TF_FORCE;
+        uint32_t cwnd = pcb->cwnd;
+        pcb->cwnd = tcp_flight(pcb) + pcb->mss;      /* room for exactly one new segment */
+        tcp_output(pcb);
+        pcb->cwnd = MAX(cwnd, pcb->cwnd);
+    } else {
+        /* Retransmit the last segment sent. */
+        uint32_t data_end = pcb->snd_una + pcb->snd.len;
+        uint32_t end = seq_min(pcb->snd_max, data_end);
+        uint32_t len = MIN((uint32_t)pcb->mss, end - pcb->snd_una);
+        uint8_t flags = TCP_ACK;
+        if ((pcb->flags & TF_FIN_SENT) && tcp_fin_unacked(pcb) && end == data_end)
+            flags |= TCP_FIN;
+        if (len || (flags & TCP_FIN)) {
+            NET_STAT(pcb->stack, tcp_retransmits);
+            tcp_send_segment(pcb, end - len, len, flags);
+        }
+    }
+    pcb->rto_deadline = net_now(pcb->stack) + (uint64_t)pcb->rto_ms * NS_PER_MS;
 }

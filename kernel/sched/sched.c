@@ -126,7 +126,12 @@ static bool should_preempt(struct cpu *c)
     return cur == c->idle || best > cur->priority;
 }
 
-/* Program this CPU's one-shot timer for its next event. rq lock held, c local. */
+/* Make sure this CPU's one-shot timer fires no later than its next event
+ * (the first sleeper's deadline, or the end of the slice when another thread
+ * could use the CPU). A timer already set to fire earlier is left alone: it
+ * fires, finds nothing due, and re-arms. Writing the APIC is an exit to the
+ * emulator under QEMU, so switches that only push the slice end later cost
+ * nothing here. rq lock held, c local. */
 static void rearm_timer(struct cpu *c)
 {
     uint64_t next = 0;
@@ -136,13 +141,9 @@ static void rearm_timer(struct cpu *c)
     if (cur && cur != c->idle && rq_best_priority(c) >= cur->priority &&
         (next == 0 || c->slice_end_ns < next))
         next = c->slice_end_ns;
-    if (next == c->timer_deadline_ns)
+    if (next == 0 || (c->timer_deadline_ns != 0 && c->timer_deadline_ns <= next))
         return;
     c->timer_deadline_ns = next;
-    if (next == 0) {
-        lapic_timer_oneshot(0);
-        return;
-    }
     uint64_t now = time_ns();
     lapic_timer_oneshot(next > now ? next - now : 1);
 }
@@ -177,14 +178,23 @@ static struct cpu *after_enqueue(struct cpu *c, struct thread *t)
 
 static void kick(struct cpu *c)
 {
-    if (c && c->online && c != this_cpu())
-        lapic_send_ipi(c->apic_id, VEC_RESCHED);
+    if (!c || !c->online || c == this_cpu())
+        return;
+    /* An idle CPU still polling its queue will see the new thread by itself.
+     * The fence orders our queue update before reading its flag; the idle
+     * loop does the mirror image (clear the flag, fence, re-check). */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&c->polling, __ATOMIC_RELAXED))
+        return;
+    lapic_send_ipi(c->apic_id, VEC_RESCHED);
 }
 
 /* ---- blocking and waking ---- */
 
 enum wake_reason sched_block(spinlock_t *held, uint64_t deadline_ns)
 {
+    if (!sched_running)
+        panic("a thread would block before the scheduler runs");
     struct cpu *c = this_cpu();
     struct thread *t = c->current;
     spin_lock(&c->rq.lock);
@@ -284,6 +294,8 @@ void schedule(void)
     if (prev == c->idle) {
         c->idle_ns += now - c->idle_since_ns;
         set_idle(c, false);
+        /* Interrupted while polling: wakers must send IPIs again. */
+        __atomic_store_n(&c->polling, false, __ATOMIC_RELAXED);
     }
     if (next == c->idle) {
         c->idle_since_ns = now;
@@ -461,6 +473,17 @@ static struct thread *steal(struct cpu *c)
     return NULL;
 }
 
+/* How long an idle CPU watches its run queue before it halts. Waking a
+ * halted CPU takes an IPI, and under QEMU a host thread wake-up that costs far
+ * more than this; work handed over soon after going idle is common (a thread
+ * blocking on another that runs elsewhere). */
+#define IDLE_POLL_NS (200 * NS_PER_US)
+
+static bool has_work(struct cpu *c)
+{
+    return __atomic_load_n(&c->rq.nr_ready, __ATOMIC_RELAXED) > 0 || c->need_resched;
+}
+
 _Noreturn void sched_idle_loop(void)
 {
     for (;;) {
@@ -474,11 +497,21 @@ _Noreturn void sched_idle_loop(void)
                 spin_unlock(&c->rq.lock);
             }
         }
-        if (c->rq.nr_ready > 0 || c->need_resched) {
+        if (has_work(c)) {
             schedule();
             irq_enable();
             continue;
         }
+        __atomic_store_n(&c->polling, true, __ATOMIC_RELAXED);
+        irq_enable();
+        uint64_t end = time_ns() + IDLE_POLL_NS;
+        while (!has_work(c) && time_ns() < end)
+            cpu_pause();
+        irq_disable();
+        __atomic_store_n(&c->polling, false, __ATOMIC_RELAXED);
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        if (has_work(c))
+            continue;
         /* STI's one-instruction delay makes "sti; hlt" atomic: a wake-up IPI
          * that arrived since the check ends the hlt. */
         __asm__ volatile("sti; hlt" : : : "memory");
@@ -519,11 +552,11 @@ void sched_init(void)
     /* The boot flow (kernel_main) goes on as the thread "main"; CPU 0 gets
      * an idle thread of its own, run when nothing else is ready. */
     adopt_boot_context(&cpu0, "main", PRIO_NORMAL);
+    cpu0.online = true;
     struct thread_opts opts = { .stack_size = 0, .cpu = 0 };
     cpu0.idle = thread_create_idle("idle0", idle_main, &opts);
     if (!cpu0.idle)
         panic("sched: cannot create the idle thread");
-    cpu0.online = true;
     trap_set_handler(VEC_TIMER, timer_trap);
     trap_set_handler(VEC_RESCHED, resched_trap);
     trap_set_handler(VEC_DOUBLE_FAULT, sched_double_fault);

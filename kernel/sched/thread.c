@@ -84,6 +84,11 @@ static void thread_free(struct thread *t)
 static struct thread *thread_build(const char *name, void (*fn)(void *), void *arg, int priority,
                                    const struct thread_opts *opts)
 {
+    if (opts && opts->cpu >= 0 &&
+        ((unsigned)opts->cpu >= cpu_count || !cpus[opts->cpu] || !cpus[opts->cpu]->online)) {
+        log_err("thread_create: %s: CPU %d is not online", name, opts->cpu);
+        return NULL;
+    }
     struct thread *t = thread_alloc_struct(name);
     if (!t)
         return NULL;
@@ -196,6 +201,13 @@ void thread_yield(void) { sched_yield_current(); }
 
 void thread_sleep_ns(uint64_t ns)
 {
+    if (!sched_running) {
+        /* Start-up code before the scheduler runs: nothing else to run. */
+        uint64_t end = time_ns() + ns;
+        while (time_ns() < end)
+            cpu_pause();
+        return;
+    }
     if (ns == 0) {
         thread_yield();
         return;

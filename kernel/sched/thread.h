@@ -75,10 +75,11 @@ struct waiter {
 
 struct thread_opts {
     uint64_t stack_size;            /* 0: THREAD_STACK_DEFAULT */
-    int cpu;                        /* >= 0: run only on this CPU */
+    int cpu;                        /* >= 0: run only on this CPU (it must be online) */
 };
 
-/* thread_create with options (stack size, CPU pinning). */
+/* thread_create with options (stack size, CPU pinning); NULL if out of
+ * memory or the CPU is not online. */
 struct thread *thread_create_opts(const char *name, void (*fn)(void *), void *arg, int priority,
                                   const struct thread_opts *opts);
 

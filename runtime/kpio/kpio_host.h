@@ -110,6 +110,52 @@ void kpio_process_set_instance(kpio_process *p, wasm_instance *inst);
  * automatically), and the record goes away. */
 void kpio_process_detach(kpio_process *p);
 
+/* WASI rights (Preview 1 bit numbers) for a directory an app may only read
+ * (a package's filesystem = "read-only"): on the directory itself (open,
+ * readdir, readlink, stat, poll, flags) and on what it opens under it
+ * (read, seek, tell, advise, stat, poll, flags, and the same again for
+ * subdirectories). Nothing that creates, writes, renames or removes. */
+#define KPIO_RIGHTS_READ_ONLY_DIR                                                \
+    ((1ull << 3) | (1ull << 13) | (1ull << 14) | (1ull << 15) | (1ull << 18) |   \
+     (1ull << 21) | (1ull << 27))
+#define KPIO_RIGHTS_READ_ONLY_BELOW                                              \
+    (KPIO_RIGHTS_READ_ONLY_DIR | (1ull << 1) | (1ull << 2) | (1ull << 5) | (1ull << 7))
+
+/* A directory a spawned process sees preopened at `name`. */
+typedef struct kpio_dir {
+    wasi_handle handle;             /* borrowed: the process gets its own duplicate */
+    const char *name;               /* e.g. "/" or "/data" */
+    uint64_t rights, inheriting;    /* WASI rights it may have at most (~0: all) */
+} kpio_dir;
+
+/* What kpio_spawn_child starts: the kernel's launcher and `app run` fill it
+ * from a package's manifest; the proc_spawn host call fills it from an
+ * app's request. Handles are borrowed (duplicated for the child). */
+typedef struct kpio_spawn_params {
+    wasi_handle module;             /* open on the module file */
+    int argc;
+    const char *const *argv;        /* argv[0] required */
+    int envc;
+    const char *const *env;         /* "KEY=VALUE" */
+    wasi_handle stdio[3];           /* -1: the null stream */
+    uint64_t stdio_rights[3];       /* ~0: whatever the handle allows */
+    const kpio_dir *dirs;
+    int ndirs;
+    kpio_permissions perms;
+    uint32_t max_memory_pages;      /* 0: the default */
+    uint32_t cpu_limit_ms;          /* 0: none */
+} kpio_spawn_params;
+
+/* Start a process as a child of `parent` (attached or not). Returns 0 and
+ * sets *pid, or a KPIO_E* error; with KPIO_ENOEXEC the reason has been
+ * written to the stderr the child would have had. */
+kpio_errno kpio_spawn_child(kpio_process *parent, const kpio_spawn_params *sp, int32_t *pid);
+/* Wait for child pid (-1: any) of parent to end and reap it. KPIO_ECHILD if
+ * there is none; with nohang, KPIO_EAGAIN while it runs. */
+kpio_errno kpio_wait_child(kpio_process *parent, int32_t pid, bool nohang, kpio_proc_status *st);
+/* Stop process pid; KPIO_ESRCH if there is none. */
+kpio_errno kpio_kill(kpio_system *sys, int32_t pid);
+
 /* Define every "kpio" import in `l` for process p. */
 wasm_result kpio_link(wasm_linker *l, kpio_process *p);
 

@@ -79,6 +79,15 @@ struct kpio_system {
 };
 
 /* ---- guest memory (kpio_link.c) ---- */
+/* True if the n bytes at p hold a NUL (strings from guests must not). */
+static inline bool kpio_has_nul(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] == 0)
+            return true;
+    return false;
+}
+
 /* Host address of guest [ptr, ptr + len), or NULL if outside memory 0. */
 uint8_t *kpio_mem(wasm_instance *inst, uint32_t ptr, uint32_t len);
 void kpio_st16(uint8_t *p, uint16_t v);
@@ -94,6 +103,8 @@ kpio_errno kpio_get_sockaddr(wasm_instance *inst, uint32_t ptr, kpio_sockaddr *a
 /* The handle behind guest fd `fd`, its WASI filetype and rights. */
 kpio_errno kpio_fd_get(wasi_ctx *ctx, uint32_t fd, wasi_handle *h, uint8_t *filetype,
                        uint64_t *rights);
+/* The rights of guest fd `fd` (0 and 0 if there is none). */
+void kpio_fd_rights(wasi_ctx *ctx, uint32_t fd, uint64_t *base, uint64_t *inheriting);
 /* Add an owned handle as a new guest fd; on failure the caller still owns h. */
 kpio_errno kpio_fd_add(wasi_ctx *ctx, wasi_handle h, uint8_t filetype, bool nonblock,
                        uint32_t *fd);

@@ -253,7 +253,7 @@ KPIO_IMPL(kpio_h_resolve)
         return !count_out || !name ? KPIO_EFAULT : (max > 64 ? KPIO_EINVAL : KPIO_EFAULT);
     if (!self->perms.network)
         return KPIO_EACCES;
-    if (name_len == 0 || name_len > 253 || memchr(name, 0, name_len))
+    if (name_len == 0 || name_len > 253 || kpio_has_nul(name, name_len))
         return KPIO_EINVAL;
     char host[254];
     memcpy(host, name, name_len);

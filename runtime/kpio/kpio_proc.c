@@ -69,7 +69,7 @@ static kpio_proc_status end_status(kpio_process *p, wasm_result r, const wasm_er
         } else {
             st.reason = KPIO_EXIT_TRAP;
             st.code = trap_code(err->trap);
-            snprintf(text, sizeof text, "wasm trap: %s", err->message);
+            snprintf(text, sizeof text, "wasm trap: %s", wasm_trap_message(err->trap));
             tell_stderr(p, text);
         }
         break;
@@ -158,86 +158,121 @@ static kpio_errno split_strings(wasm_instance *inst, uint32_t ptr, uint32_t len,
     return KPIO_OK;
 }
 
-/* The handle the child gets for one stdio slot: a dup of the caller's fd,
- * or the null device. */
-static kpio_errno child_stdio(kpio_process *self, uint32_t fd, wasi_handle *out)
-{
-    kpio_system *sys = self->sys;
-    if (fd == KPIO_STDIO_NULL)
-        return kpio_errno_of(sys->be.open_null(sys->be.data, out));
-    wasi_handle h;
-    kpio_errno e = kpio_fd_get(self->wasi, fd, &h, NULL, NULL);
-    if (e != KPIO_OK)
-        return e;
-    return kpio_errno_of(sys->be.dup(sys->be.data, h, out));
-}
-
 /* Give the child a dup of directory h as guest path `name`, with at most
  * the given rights. */
-static kpio_errno give_directory(kpio_system *sys, wasi_ctx *child, wasi_handle h, const char *name,
-                                 uint64_t rights, uint64_t inheriting)
+static kpio_errno give_directory(kpio_system *sys, wasi_ctx *child, const kpio_dir *dir)
 {
     wasi_handle d;
-    kpio_errno e = kpio_errno_of(sys->be.dup(sys->be.data, h, &d));
+    kpio_errno e = kpio_errno_of(sys->be.dup(sys->be.data, dir->handle, &d));
     if (e != KPIO_OK)
         return e;
-    int fd = wasi_ctx_preopen_dir(child, d, name);   /* owns d even on failure */
+    int fd = wasi_ctx_preopen_dir(child, d, dir->name);   /* owns d even on failure */
     if (fd < 0)
         return KPIO_ENOMEM;
-    kpio_fd_restrict(child, (uint32_t)fd, rights, inheriting);
+    kpio_fd_restrict(child, (uint32_t)fd, dir->rights, dir->inheriting);
     return KPIO_OK;
 }
 
-/* The caller's preopens (if asked) and the request's own, for the child. */
-static kpio_errno child_preopens(kpio_process *self, wasm_instance *inst, wasi_ctx *child,
-                                 uint32_t flags, uint32_t list, uint32_t count)
+/* A WASI context for the child: arguments, environment, stdio (already
+ * duplicated; the context takes them, even on failure) and directories. */
+static kpio_errno child_context(kpio_system *sys, const kpio_spawn_params *sp, wasi_handle stdio[3],
+                                wasi_ctx **out)
 {
-    kpio_system *sys = self->sys;
-    if (flags & KPIO_SPAWN_INHERIT_PREOPENS) {
-        const char *name;
-        wasi_handle h;
-        uint64_t rights, inheriting;
-        for (uint32_t i = 0; kpio_preopen_get(self->wasi, i, &name, &h, &rights, &inheriting); i++) {
-            kpio_errno e = give_directory(sys, child, h, name, rights, inheriting);
-            if (e != KPIO_OK)
-                return e;
+    wasi_ctx *child = wasi_ctx_new(&sys->wasi_be);
+    kpio_errno e = child ? KPIO_OK : KPIO_ENOMEM;
+    if (e == KPIO_OK && wasi_ctx_set_args(child, sp->argc, sp->argv) < 0)
+        e = KPIO_ENOMEM;
+    for (int i = 0; e == KPIO_OK && i < sp->envc; i++)
+        if (wasi_ctx_add_env(child, sp->env[i]) < 0)
+            e = KPIO_ENOMEM;
+    for (int i = 0; i < 3; i++) {
+        if (e == KPIO_OK && wasi_ctx_set_stdio(child, i, stdio[i], true) == 0) {
+            kpio_fd_restrict(child, (uint32_t)i, sp->stdio_rights[i], sp->stdio_rights[i]);
+        } else {
+            sys->wasi_be.close(sys->wasi_be.data, stdio[i]);
+            e = e == KPIO_OK ? KPIO_ENOMEM : e;
         }
+        stdio[i] = -1;
     }
-    if (count > 1024)
-        return KPIO_E2BIG;
-    const uint8_t *entries = kpio_mem(inst, list, count * (uint32_t)sizeof(kpio_preopen));
-    if (count && !entries)
-        return KPIO_EFAULT;
-    for (uint32_t i = 0; i < count; i++) {
-        const uint8_t *e = entries + i * sizeof(kpio_preopen);
-        uint32_t dir_fd = kpio_ld32(e), path = kpio_ld32(e + 4), len = kpio_ld32(e + 8);
-        if (len == 0 || len > 4096)
-            return KPIO_EINVAL;
-        const uint8_t *text = kpio_mem(inst, path, len);
-        if (!text)
-            return KPIO_EFAULT;
-        if (memchr(text, 0, len))
-            return KPIO_EINVAL;
-        wasi_handle h;
-        uint8_t type;
-        uint64_t rights;
-        kpio_errno err = kpio_fd_get(self->wasi, dir_fd, &h, &type, &rights);
-        if (err != KPIO_OK)
-            return err;
-        if (type != KPIO_FILETYPE_DIRECTORY)
-            return KPIO_ENOTDIR;
-        char *name = kpio_malloc(len + 1);
-        if (!name)
-            return KPIO_ENOMEM;
-        memcpy(name, text, len);
-        name[len] = 0;
-        err = give_directory(sys, child, h, name, rights, ~0ull);
-        kpio_free(name);
-        if (err != KPIO_OK)
-            return err;
+    for (int i = 0; e == KPIO_OK && i < sp->ndirs; i++)
+        e = give_directory(sys, child, &sp->dirs[i]);
+    if (e != KPIO_OK) {
+        wasi_ctx_free(child);
+        return e;
     }
+    *out = child;
     return KPIO_OK;
 }
+
+kpio_errno kpio_spawn_child(kpio_process *parent, const kpio_spawn_params *sp, int32_t *pid)
+{
+    kpio_system *sys = parent->sys;
+    if (sp->argc < 1 || sp->envc < 0 || sp->ndirs < 0)
+        return KPIO_EINVAL;
+    for (int i = 0; i < sp->envc; i++)
+        if (!strchr(sp->env[i], '='))
+            return KPIO_EINVAL;
+
+    /* the child's stdio: duplicates, or the null stream */
+    wasi_handle stdio[3] = { -1, -1, -1 };
+    kpio_errno e = KPIO_OK;
+    for (int i = 0; e == KPIO_OK && i < 3; i++)
+        e = kpio_errno_of(sp->stdio[i] == -1 ? sys->be.open_null(sys->be.data, &stdio[i])
+                                             : sys->be.dup(sys->be.data, sp->stdio[i], &stdio[i]));
+    struct kpio_cached_module *module = NULL;
+    if (e == KPIO_OK) {
+        char why[256];
+        module = kpio_module_get(sys, sp->module, why, sizeof why);
+        if (!module) {
+            /* say why on the stderr the child would have had */
+            char line[400];
+            int n = snprintf(line, sizeof line, "kpio: %s: not a valid program: %s\n", sp->argv[0], why);
+            wasi_iov iov = { line, n > 0 && (size_t)n < sizeof line ? (size_t)n : 0 };
+            sys->wasi_be.writev(sys->wasi_be.data, stdio[2], &iov, 1, -1);
+            e = KPIO_ENOEXEC;
+        }
+    }
+    if (e != KPIO_OK) {
+        for (int i = 0; i < 3; i++)
+            if (stdio[i] != -1)
+                sys->wasi_be.close(sys->wasi_be.data, stdio[i]);
+        return e;
+    }
+    wasi_ctx *child = NULL;
+    e = child_context(sys, sp, stdio, &child);
+    if (e != KPIO_OK) {
+        kpio_module_release(sys, module);
+        return e;
+    }
+
+    sys->be.lock(sys->be.data);
+    kpio_process *p = kpio_new_process(sys, parent->pid, sp->argv[0]);
+    if (!p) {
+        e = KPIO_ENOMEM;
+    } else {
+        p->perms = sp->perms;
+        p->wasi = child;
+        p->module = module;
+        p->max_memory_pages = sp->max_memory_pages;
+        p->cpu_limit_ns = (uint64_t)sp->cpu_limit_ms * 1000000u;
+        if (p->cpu_limit_ns)
+            kpio_watchdog_need(sys);
+        if (sys->be.thread_start(sys->be.data, child_main, p, &p->thread) != 0) {
+            kpio_free_process(sys, p);
+            e = KPIO_EAGAIN;
+        } else {
+            *pid = p->pid;
+        }
+    }
+    sys->be.unlock(sys->be.data);
+    if (e != KPIO_OK) {
+        wasi_ctx_free(child);
+        kpio_module_release(sys, module);
+    }
+    return e;
+}
+
+/* ---- proc_spawn: an app's request turned into spawn parameters ---- */
 
 /* The fields of kpio_spawn_request (56 bytes, kpio.h). */
 struct request {
@@ -245,9 +280,69 @@ struct request {
         max_memory_pages, cpu_limit_ms, reserved;
 };
 
+/* The directories the child gets: the caller's preopens (if asked) and
+ * the request's own, each with at most the caller's rights. Their names
+ * point into the caller's context or into *names (freed by the caller). */
+static kpio_errno request_dirs(kpio_process *self, wasm_instance *inst, const struct request *rq,
+                               kpio_dir **out, int *n, char **names)
+{
+    const char *name;
+    wasi_handle h;
+    uint64_t rights, inheriting;
+    uint32_t inherited = 0;
+    if (rq->flags & KPIO_SPAWN_INHERIT_PREOPENS)
+        while (kpio_preopen_get(self->wasi, inherited, &name, &h, &rights, &inheriting))
+            inherited++;
+    if (rq->preopen_count > 1024)
+        return KPIO_E2BIG;
+    const uint8_t *entries = kpio_mem(inst, rq->preopens, rq->preopen_count * (uint32_t)sizeof(kpio_preopen));
+    if (rq->preopen_count && !entries)
+        return KPIO_EFAULT;
+    /* check the names and add up their lengths */
+    size_t total = 1;
+    for (uint32_t i = 0; i < rq->preopen_count; i++) {
+        const uint8_t *e = entries + i * sizeof(kpio_preopen);
+        uint32_t len = kpio_ld32(e + 8);
+        if (len == 0 || len > 4096)
+            return KPIO_EINVAL;
+        const uint8_t *text = kpio_mem(inst, kpio_ld32(e + 4), len);
+        if (!text)
+            return KPIO_EFAULT;
+        if (kpio_has_nul(text, len))
+            return KPIO_EINVAL;
+        total += len + 1;
+    }
+    kpio_dir *dirs = kpio_calloc(inherited + rq->preopen_count + 1, sizeof *dirs);
+    char *text_out = *names = kpio_malloc(total);
+    if (!dirs || !text_out) {
+        kpio_free(dirs);
+        return KPIO_ENOMEM;
+    }
+    *out = dirs;
+    for (uint32_t i = 0; i < inherited; i++) {
+        kpio_preopen_get(self->wasi, i, &name, &h, &rights, &inheriting);
+        dirs[(*n)++] = (kpio_dir){ h, name, rights, inheriting };
+    }
+    for (uint32_t i = 0; i < rq->preopen_count; i++) {
+        const uint8_t *e = entries + i * sizeof(kpio_preopen);
+        uint32_t dir_fd = kpio_ld32(e), len = kpio_ld32(e + 8);
+        uint8_t type;
+        kpio_errno err = kpio_fd_get(self->wasi, dir_fd, &h, &type, NULL);
+        if (err != KPIO_OK)
+            return err;
+        if (type != KPIO_FILETYPE_DIRECTORY)
+            return KPIO_ENOTDIR;
+        memcpy(text_out, kpio_mem(inst, kpio_ld32(e + 4), len), len);
+        text_out[len] = 0;
+        kpio_fd_rights(self->wasi, dir_fd, &rights, &inheriting);
+        dirs[(*n)++] = (kpio_dir){ h, text_out, rights, inheriting };
+        text_out += len + 1;
+    }
+    return KPIO_OK;
+}
+
 KPIO_IMPL(kpio_h_proc_spawn)
 {
-    kpio_system *sys = self->sys;
     const uint8_t *raw = kpio_mem(inst, (uint32_t)a[0], sizeof(kpio_spawn_request));
     uint8_t *pid_out = kpio_mem(inst, (uint32_t)a[1], 4);
     if (!raw || !pid_out)
@@ -259,96 +354,52 @@ KPIO_IMPL(kpio_h_proc_spawn)
     if (rq.reserved != 0 || (rq.flags & ~KPIO_SPAWN_INHERIT_PREOPENS))
         return KPIO_EINVAL;
 
-    char *arg_copy = NULL, *env_copy = NULL, **argv = NULL, **env = NULL;
+    kpio_spawn_params sp;
+    memset(&sp, 0, sizeof sp);
+    sp.perms = self->perms;
+    sp.max_memory_pages = rq.max_memory_pages;
+    sp.cpu_limit_ms = rq.cpu_limit_ms;
+    char *arg_copy = NULL, *env_copy = NULL, **argv = NULL, **env = NULL, *names = NULL;
     uint32_t argc = 0, envc = 0;
-    wasi_handle stdio[3] = { -1, -1, -1 };
-    wasi_ctx *child = NULL;
-    struct kpio_cached_module *module = NULL;
+    kpio_dir *dirs = NULL;
     kpio_errno e = split_strings(inst, rq.argv, rq.argv_len, &arg_copy, &argv, &argc);
     if (e == KPIO_OK)
         e = split_strings(inst, rq.env, rq.env_len, &env_copy, &env, &envc);
-    if (e == KPIO_OK && argc == 0)
-        e = KPIO_EINVAL;   /* argv[0] is required */
-    for (uint32_t i = 0; e == KPIO_OK && i < envc; i++)
-        if (!strchr(env[i], '='))
-            e = KPIO_EINVAL;
 
     /* the module: an fd of the caller, readable, a regular file */
-    wasi_handle mh;
     uint8_t mtype = 0;
     uint64_t mrights = 0;
     if (e == KPIO_OK)
-        e = kpio_fd_get(self->wasi, rq.module_fd, &mh, &mtype, &mrights);
+        e = kpio_fd_get(self->wasi, rq.module_fd, &sp.module, &mtype, &mrights);
     if (e == KPIO_OK && mtype == KPIO_FILETYPE_DIRECTORY)
         e = KPIO_EISDIR;
     else if (e == KPIO_OK && !(mrights & KPIO_RIGHT_FD_READ))
         e = KPIO_ENOTCAPABLE;
-    for (int i = 0; e == KPIO_OK && i < 3; i++)
-        e = child_stdio(self, rq.stdio[i], &stdio[i]);
-
-    if (e == KPIO_OK) {
-        char why[256];
-        module = kpio_module_get(sys, mh, why, sizeof why);
-        if (!module) {
-            /* say why on the stderr the child would have had */
-            char line[400];
-            int n = snprintf(line, sizeof line, "kpio: %s: not a valid program: %s\n", argv[0], why);
-            wasi_iov iov = { line, n > 0 && (size_t)n < sizeof line ? (size_t)n : 0 };
-            sys->wasi_be.writev(sys->wasi_be.data, stdio[2], &iov, 1, -1);
-            e = KPIO_ENOEXEC;
+    /* stdio: the caller's fds, with no more than the caller's rights */
+    for (int i = 0; e == KPIO_OK && i < 3; i++) {
+        sp.stdio[i] = -1;
+        sp.stdio_rights[i] = ~0ull;
+        if (rq.stdio[i] != KPIO_STDIO_NULL) {
+            uint64_t inheriting;
+            e = kpio_fd_get(self->wasi, rq.stdio[i], &sp.stdio[i], NULL, NULL);
+            kpio_fd_rights(self->wasi, rq.stdio[i], &sp.stdio_rights[i], &inheriting);
         }
     }
+    if (e == KPIO_OK)
+        e = request_dirs(self, inst, &rq, &dirs, &sp.ndirs, &names);
     if (e == KPIO_OK) {
-        child = wasi_ctx_new(&sys->wasi_be);
-        if (!child || wasi_ctx_set_args(child, (int)argc, (const char *const *)argv) < 0)
-            e = KPIO_ENOMEM;
-        for (uint32_t i = 0; e == KPIO_OK && i < envc; i++)
-            if (wasi_ctx_add_env(child, env[i]) < 0)
-                e = KPIO_ENOMEM;
-        for (int i = 0; e == KPIO_OK && i < 3; i++) {
-            if (wasi_ctx_set_stdio(child, i, stdio[i], true) < 0)
-                e = KPIO_ENOMEM;
-            else
-                stdio[i] = -1;   /* the context owns it now */
-        }
+        sp.argc = (int)argc;
+        sp.argv = (const char *const *)argv;
+        sp.envc = (int)envc;
+        sp.env = (const char *const *)env;
+        sp.dirs = dirs;
+        int32_t pid = 0;
+        e = kpio_spawn_child(self, &sp, &pid);
         if (e == KPIO_OK)
-            e = child_preopens(self, inst, child, rq.flags, rq.preopens, rq.preopen_count);
+            kpio_st32(pid_out, (uint32_t)pid);
     }
-
-    kpio_process *p = NULL;
-    if (e == KPIO_OK) {
-        sys->be.lock(sys->be.data);
-        p = kpio_new_process(sys, self->pid, argv[0]);
-        if (!p) {
-            e = KPIO_ENOMEM;
-        } else {
-            p->perms = self->perms;
-            p->wasi = child;
-            p->module = module;
-            p->max_memory_pages = rq.max_memory_pages;
-            p->cpu_limit_ns = (uint64_t)rq.cpu_limit_ms * 1000000u;
-            if (p->cpu_limit_ns)
-                kpio_watchdog_need(sys);
-            if (sys->be.thread_start(sys->be.data, child_main, p, &p->thread) != 0) {
-                kpio_free_process(sys, p);
-                p = NULL;
-                e = KPIO_EAGAIN;
-            } else {
-                kpio_st32(pid_out, (uint32_t)p->pid);
-                child = NULL;      /* the thread owns these now */
-                module = NULL;
-            }
-        }
-        sys->be.unlock(sys->be.data);
-    }
-
-    for (int i = 0; i < 3; i++)
-        if (stdio[i] != -1)
-            sys->wasi_be.close(sys->wasi_be.data, stdio[i]);
-    if (child)
-        wasi_ctx_free(child);
-    if (module)
-        kpio_module_release(sys, module);
+    kpio_free(dirs);
+    kpio_free(names);
     kpio_free(arg_copy);
     kpio_free(env_copy);
     kpio_free(argv);
@@ -358,22 +409,15 @@ KPIO_IMPL(kpio_h_proc_spawn)
 
 /* ---- wait, kill, self, list ---- */
 
-KPIO_IMPL(kpio_h_proc_wait)
+kpio_errno kpio_wait_child(kpio_process *parent, int32_t pid, bool nohang, kpio_proc_status *st)
 {
-    kpio_system *sys = self->sys;
-    int32_t pid = (int32_t)a[0];
-    uint32_t flags = (uint32_t)a[1];
-    uint8_t *out = kpio_mem(inst, (uint32_t)a[2], sizeof(kpio_proc_status));
-    if (!out)
-        return KPIO_EFAULT;
-    if (flags & ~KPIO_WAIT_NOHANG)
-        return KPIO_EINVAL;
+    kpio_system *sys = parent->sys;
     sys->be.lock(sys->be.data);
     for (;;) {
         kpio_process *found = NULL;
         bool any = false;
         for (kpio_process *p = sys->procs; p; p = p->next) {
-            if (p->ppid != self->pid || p == self || (pid != KPIO_WAIT_ANY && p->pid != pid))
+            if (p->ppid != parent->pid || p == parent || (pid != KPIO_WAIT_ANY && p->pid != pid))
                 continue;
             any = true;
             if (p->state == PROC_EXITED) {
@@ -386,32 +430,45 @@ KPIO_IMPL(kpio_h_proc_wait)
             return KPIO_ECHILD;
         }
         if (found) {
-            kpio_proc_status st = found->status;
+            *st = found->status;
             void *thread = found->thread;
             kpio_free_process(sys, found);
             sys->be.unlock(sys->be.data);
             if (thread)
                 sys->be.thread_join(sys->be.data, thread);
-            kpio_st32(out, (uint32_t)st.pid);
-            kpio_st32(out + 4, st.reason);
-            kpio_st32(out + 8, (uint32_t)st.code);
-            kpio_st32(out + 12, 0);
             return KPIO_OK;
         }
-        if ((flags & KPIO_WAIT_NOHANG) || self->stop != STOP_NONE) {
+        if (nohang || parent->stop != STOP_NONE) {
             sys->be.unlock(sys->be.data);
-            return (flags & KPIO_WAIT_NOHANG) ? KPIO_EAGAIN : KPIO_EINTR;
+            return nohang ? KPIO_EAGAIN : KPIO_EINTR;
         }
         sys->be.wait(sys->be.data);
     }
 }
 
-KPIO_IMPL(kpio_h_proc_kill)
+KPIO_IMPL(kpio_h_proc_wait)
 {
-    (void)inst;
-    kpio_system *sys = self->sys;
+    uint32_t flags = (uint32_t)a[1];
+    uint8_t *out = kpio_mem(inst, (uint32_t)a[2], sizeof(kpio_proc_status));
+    if (!out)
+        return KPIO_EFAULT;
+    if (flags & ~KPIO_WAIT_NOHANG)
+        return KPIO_EINVAL;
+    kpio_proc_status st;
+    kpio_errno e = kpio_wait_child(self, (int32_t)a[0], flags & KPIO_WAIT_NOHANG, &st);
+    if (e != KPIO_OK)
+        return e;
+    kpio_st32(out, (uint32_t)st.pid);
+    kpio_st32(out + 4, st.reason);
+    kpio_st32(out + 8, (uint32_t)st.code);
+    kpio_st32(out + 12, 0);
+    return KPIO_OK;
+}
+
+kpio_errno kpio_kill(kpio_system *sys, int32_t pid)
+{
     sys->be.lock(sys->be.data);
-    kpio_process *p = kpio_find(sys, (int32_t)a[0]);
+    kpio_process *p = kpio_find(sys, pid);
     if (!p) {
         sys->be.unlock(sys->be.data);
         return KPIO_ESRCH;
@@ -420,6 +477,12 @@ KPIO_IMPL(kpio_h_proc_kill)
     sys->be.notify_all(sys->be.data);   /* a process waiting in proc_wait must look up */
     sys->be.unlock(sys->be.data);
     return KPIO_OK;
+}
+
+KPIO_IMPL(kpio_h_proc_kill)
+{
+    (void)inst;
+    return kpio_kill(self->sys, (int32_t)a[0]);
 }
 
 KPIO_IMPL(kpio_h_proc_self)

@@ -161,6 +161,15 @@ void kpio_stop_process(kpio_process *p, enum kpio_stop why)
     kpio_watchdog_need(sys);
 }
 
+/* True while a process we started (not an attached one) runs (lock held). */
+static bool children_running(kpio_system *sys)
+{
+    for (kpio_process *p = sys->procs; p; p = p->next)
+        if (!p->attached && p->state == PROC_RUNNING)
+            return true;
+    return false;
+}
+
 /* The watchdog: every 10 ms, stop processes over their CPU limit and
  * interrupt again those being stopped (a blocking host call may have
  * missed the first interrupt). Ends when the system shuts down. */
@@ -183,13 +192,8 @@ static void watchdog(void *arg)
                 kpio_stop_process(p, STOP_CPU_LIMIT);
             }
         }
-        if (sys->shutting_down && !busy) {
-            bool children = false;
-            for (kpio_process *p = sys->procs; p; p = p->next)
-                children |= !p->attached && p->state == PROC_RUNNING;
-            if (!children)
-                break;
-        }
+        if (sys->shutting_down && !busy && !children_running(sys))
+            break;
         sys->be.unlock(sys->be.data);
         sys->be.sleep_ns(sys->be.data, KPIO_WATCHDOG_NS);
         sys->be.lock(sys->be.data);
@@ -221,14 +225,8 @@ void kpio_system_free(kpio_system *sys)
     for (kpio_process *p = sys->procs; p; p = p->next)
         if (!p->attached)
             kpio_stop_process(p, STOP_SHUTDOWN);
-    for (;;) {
-        bool running = false;
-        for (kpio_process *p = sys->procs; p; p = p->next)
-            running |= !p->attached && p->state == PROC_RUNNING;
-        if (!running)
-            break;
+    while (children_running(sys))
         sys->be.wait(sys->be.data);
-    }
     /* ended children still waiting to be reaped, and attached ones left */
     while (sys->procs) {
         kpio_process *p = sys->procs;
@@ -253,6 +251,20 @@ static bool same_file(const struct kpio_cached_module *c, const wasi_stat *st)
 {
     return c->module && c->dev == st->dev && c->ino == st->ino && c->size == st->size &&
            c->mtime == st->mtim;
+}
+
+/* The cached module for this file, with one more user, or NULL (lock held). */
+static struct kpio_cached_module *cache_lookup(kpio_system *sys, const wasi_stat *st)
+{
+    for (int i = 0; i < KPIO_MODULE_CACHE; i++) {
+        struct kpio_cached_module *c = &sys->cache[i];
+        if (same_file(c, st)) {
+            c->users++;
+            c->last_used = ++sys->cache_clock;
+            return c;
+        }
+    }
+    return NULL;
 }
 
 /* Read the whole file at h (size bytes) into a new buffer. */
@@ -292,16 +304,10 @@ struct kpio_cached_module *kpio_module_get(kpio_system *sys, wasi_handle h, char
         return NULL;
     }
     sys->be.lock(sys->be.data);
-    for (int i = 0; i < KPIO_MODULE_CACHE; i++) {
-        struct kpio_cached_module *c = &sys->cache[i];
-        if (same_file(c, &st)) {
-            c->users++;
-            c->last_used = ++sys->cache_clock;
-            sys->be.unlock(sys->be.data);
-            return c;
-        }
-    }
+    struct kpio_cached_module *hit = cache_lookup(sys, &st);
     sys->be.unlock(sys->be.data);
+    if (hit)
+        return hit;
 
     if (st.size > KPIO_MAX_MODULE_SIZE) {
         snprintf(err, errcap, "module larger than %u MiB", KPIO_MAX_MODULE_SIZE >> 20);
@@ -321,19 +327,16 @@ struct kpio_cached_module *kpio_module_get(kpio_system *sys, wasi_handle h, char
     /* Into the cache: a free slot, else the least recently used idle one.
      * Another thread may have loaded the same file meanwhile: use that. */
     sys->be.lock(sys->be.data);
-    struct kpio_cached_module *slot = NULL;
-    for (int i = 0; i < KPIO_MODULE_CACHE; i++) {
-        struct kpio_cached_module *c = &sys->cache[i];
-        if (same_file(c, &st)) {
-            c->users++;
-            c->last_used = ++sys->cache_clock;
-            sys->be.unlock(sys->be.data);
-            wasm_module_free(m);
-            return c;
-        }
-        if (!c->module && !slot)
-            slot = c;
+    hit = cache_lookup(sys, &st);
+    if (hit) {
+        sys->be.unlock(sys->be.data);
+        wasm_module_free(m);
+        return hit;
     }
+    struct kpio_cached_module *slot = NULL;
+    for (int i = 0; i < KPIO_MODULE_CACHE && !slot; i++)
+        if (!sys->cache[i].module)
+            slot = &sys->cache[i];
     for (int i = 0; i < KPIO_MODULE_CACHE && !slot; i++) {
         struct kpio_cached_module *c = &sys->cache[i];
         if (c->users == 0 && (!slot || c->last_used < slot->last_used))

@@ -22,6 +22,13 @@ kpio_errno kpio_fd_get(wasi_ctx *ctx, uint32_t fd, wasi_handle *h, uint8_t *file
     return KPIO_OK;
 }
 
+void kpio_fd_rights(wasi_ctx *ctx, uint32_t fd, uint64_t *base, uint64_t *inheriting)
+{
+    wasi_fd *f = wasi_fd_get(ctx, fd);
+    *base = f ? f->rights_base : 0;
+    *inheriting = f ? f->rights_inheriting : 0;
+}
+
 kpio_errno kpio_fd_add(wasi_ctx *ctx, wasi_handle h, uint8_t filetype, bool nonblock,
                        uint32_t *fd)
 {

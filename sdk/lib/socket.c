@@ -118,22 +118,25 @@ int accept(int fd, struct sockaddr *__restrict addr, socklen_t *__restrict len)
     return accept4(fd, addr, len, 0);
 }
 
-int getsockname(int fd, struct sockaddr *__restrict addr, socklen_t *__restrict len)
+/* getsockname and getpeername: ask the host, convert the answer. */
+static int socket_name(int fd, struct sockaddr *addr, socklen_t *len,
+                       kpio_errno (*ask)(kpio_fd, kpio_sockaddr *))
 {
     kpio_sockaddr k;
-    if (result(kpio_sock_local_addr(fd, &k)) < 0)
+    if (result(ask(fd, &k)) < 0)
         return -1;
     from_kpio(&k, addr, len);
     return 0;
 }
 
+int getsockname(int fd, struct sockaddr *__restrict addr, socklen_t *__restrict len)
+{
+    return socket_name(fd, addr, len, kpio_sock_local_addr);
+}
+
 int getpeername(int fd, struct sockaddr *__restrict addr, socklen_t *__restrict len)
 {
-    kpio_sockaddr k;
-    if (result(kpio_sock_peer_addr(fd, &k)) < 0)
-        return -1;
-    from_kpio(&k, addr, len);
-    return 0;
+    return socket_name(fd, addr, len, kpio_sock_peer_addr);
 }
 
 ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sockaddr *addr,

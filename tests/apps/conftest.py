@@ -14,6 +14,7 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.join(ROOT, "build", "wasm", "bin")
+TESTS = os.path.join(ROOT, "build", "wasm", "tests")
 KPIO_WASM = os.environ.get("KPIO_WASM") or os.path.join(ROOT, "build", "host", "kpio-wasm")
 NODE_RUN = os.path.join(ROOT, "tests", "wasi", "node-run.mjs")
 TIMEOUT = 20
@@ -35,23 +36,31 @@ def runner_prefix():
 
 
 class Runner:
-    """Runs utilities with `root` preopened as the guest's "/"."""
+    """Runs utilities with `root` preopened as the guest's "/", the
+    utilities at /bin (on $PATH) and the test programs at /tests."""
 
     def __init__(self, root):
         self.root = str(root)
         self.kind = runner_name()
 
-    def command(self, tool, args, cwd="/", env=None):
-        cmd = runner_prefix() + ["--dir", f"{self.root}::/", "--env", f"PWD={cwd}"]
+    def command(self, tool, args, cwd="/", env=None, options=()):
+        cmd = runner_prefix() + list(options) + [
+            "--dir", f"{self.root}::/", "--dir", f"{BIN}::/bin", "--dir", f"{TESTS}::/tests",
+            "--env", f"PWD={cwd}", "--env", "PATH=/bin"]
         for k, v in (env or {}).items():
             cmd += ["--env", f"{k}={v}"]
-        return cmd + [os.path.join(BIN, tool + ".wasm")] + list(args)
+        module = tool if tool.endswith(".wasm") else os.path.join(BIN, tool + ".wasm")
+        return cmd + [module] + list(args)
 
-    def run(self, tool, *args, stdin=b"", cwd="/", env=None, timeout=TIMEOUT):
+    def run(self, tool, *args, stdin=b"", cwd="/", env=None, timeout=TIMEOUT, options=()):
         if isinstance(stdin, str):
             stdin = stdin.encode()
-        return subprocess.run(self.command(tool, args, cwd, env), input=stdin,
+        return subprocess.run(self.command(tool, args, cwd, env, options), input=stdin,
                               capture_output=True, timeout=timeout)
+
+    def sh(self, script, *args, stdin=b"", env=None, timeout=TIMEOUT):
+        """Run a command line through the KPIO shell (sh -c)."""
+        return self.run("sh", "-c", script, *args, stdin=stdin, env=env, timeout=timeout)
 
     def host(self, argv, stdin=b"", cwd=None):
         """The host's tool on the same files (cwd: a path inside root)."""

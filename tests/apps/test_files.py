@@ -212,4 +212,7 @@ def test_sandbox_root_is_the_limit(apps):
         f.write("secret\n")
     r = apps.run("cat", "../outside.txt")
     assert r.returncode == 1 and b"secret" not in r.stdout
-    assert apps.run("ls", "..").stdout.split() == [b"inside.txt"]
+    # ".." at the root is refused (kpio-wasm) or is the root itself (Node):
+    # either way nothing outside shows
+    listing = apps.run("ls", "..").stdout.split()
+    assert listing in ([], [b"inside.txt"])

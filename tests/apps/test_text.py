@@ -151,8 +151,8 @@ def test_grep(apps, args):
 @pytest.mark.parametrize("flags", [[], ["-C"]])
 def test_hexdump_lengths(apps, length, flags):
     data = bytes((i * 37 + 11) % 256 for i in range(length))
-    apps.write("bin", data)
-    same_as_host(apps, "hexdump", flags + ["bin"])
+    apps.write("data.bin", data)
+    same_as_host(apps, "hexdump", flags + ["data.bin"])
 
 
 @pytest.mark.parametrize("args", [

@@ -31,10 +31,17 @@ KINDS = {
 
 
 def timed(cmd):
-    """Run cmd; return (wall seconds, stdout, exit status, stderr)."""
+    """Run cmd; return (CPU seconds, wall seconds, stdout, exit status, stderr).
+    CPU time is user + system of the child (all its threads), from wait4:
+    on a shared machine it varies far less than wall time."""
     t0 = time.perf_counter()
-    p = subprocess.run(cmd, capture_output=True)
-    return time.perf_counter() - t0, p.stdout, p.returncode, p.stderr
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out = p.stdout.read()     # benchmark programs print little: no deadlock
+    err = p.stderr.read()
+    _, status, usage = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - t0
+    return usage.ru_utime + usage.ru_stime, wall, out, p.returncode, err
 
 
 def peak_rss(cmd):
@@ -69,11 +76,13 @@ def main():
     rows = []
     for prog in a.only:
         times = {e: [] for e in engines}
+        walls = {e: [] for e in engines}
         ok = True
         expected = None
         for r in range(a.runs):
             for engine, cmd in engines.items():
-                secs, out, code, err = timed(cmd(prog))
+                secs, wall, out, code, err = timed(cmd(prog))
+                walls[engine].append(wall)
                 if expected is None:
                     expected = out
                 if code != 0 or out != expected:
@@ -81,29 +90,34 @@ def main():
                     print(f"{prog}/{engine}: exit {code}, output differs from native:\n"
                           f"{out[:200]!r}\n{err[:300]!r}", file=sys.stderr)
                 times[engine].append(secs)
-            print(f"  {prog} round {r + 1}: " +
+            print(f"  {prog} round {r + 1} (CPU s): " +
                   ", ".join(f"{e} {times[e][-1]:.2f}s" for e in engines), file=sys.stderr)
         med = {e: statistics.median(t) for e, t in times.items()}
-        rows.append((prog, med, ok))
+        wmed = {e: statistics.median(t) for e, t in walls.items()}
+        rows.append((prog, med, wmed, ok))
         passed += ok
         failed += not ok
 
-    print(f"\n### Compute benchmarks ({time.strftime('%Y-%m-%d')}, median of {a.runs} runs, "
-          "wall time in seconds; ratio = time / native)\n")
+    print(f"\n### Compute benchmarks ({time.strftime('%Y-%m-%d')}, median of {a.runs} runs; "
+          "CPU seconds (user + system, all threads) of the whole process, start-up included; "
+          "ratio = time / native; wall-time ratios in brackets)\n")
     print("| program | kind | native gcc -O2 | kpio-wasm interp | ratio | kpio JIT (issue 7) "
           "| Node (V8) | ratio |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")
-    kr, nr = [], []
-    for prog, med, ok in rows:
-        k = med["kpio"] / med["native"]
-        n = med["node"] / med["native"]
+    kr, nr, kw, nw = [], [], [], []
+    for prog, med, wmed, ok in rows:
+        k, n = med["kpio"] / med["native"], med["node"] / med["native"]
+        kwr, nwr = wmed["kpio"] / wmed["native"], wmed["node"] / wmed["native"]
         kr.append(k)
         nr.append(n)
+        kw.append(kwr)
+        nw.append(nwr)
         flag = "" if ok else " (WRONG OUTPUT)"
         print(f"| {prog}{flag} | {KINDS.get(prog, '')} | {med['native']:.2f} | {med['kpio']:.2f} "
-              f"| {k:.1f}x | — | {med['node']:.2f} | {n:.1f}x |")
+              f"| {k:.1f}x ({kwr:.1f}x) | — | {med['node']:.2f} | {n:.1f}x ({nwr:.1f}x) |")
     geo = lambda xs: math.exp(sum(map(math.log, xs)) / len(xs))
-    print(f"| **geometric mean** | | | | **{geo(kr):.1f}x** | — | | **{geo(nr):.1f}x** |")
+    print(f"| **geometric mean** | | | | **{geo(kr):.1f}x** ({geo(kw):.1f}x) | — | "
+          f"| **{geo(nr):.1f}x** ({geo(nw):.1f}x) |")
 
     if a.big:
         size = os.path.getsize(a.big)

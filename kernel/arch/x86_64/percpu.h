@@ -34,6 +34,7 @@ struct cpu {
     volatile bool online;
     int preempt_count;              /* >0: no preemption on this CPU */
     volatile bool need_resched;
+    volatile bool polling;          /* idle and watching its run queue: no IPI needed */
     bool in_irq;
     struct thread *idle;
     struct runqueue rq;

@@ -4,6 +4,7 @@
  */
 #include "lib/lib.h"
 #include "core/log.h"
+#include "core/console.h"
 #include "core/panic.h"
 #include "core/time.h"
 #include "mm/mm.h"
@@ -172,4 +173,36 @@ unsigned smp_init(void)
             log_err("smp: CPU %u (APIC %u) did not start", i, cpus[i]->apic_id);
     log_info("smp: %u of %u CPUs online", online, count);
     return online;
+}
+
+static volatile uint64_t printers_started;
+
+static void keep_printing(void *arg)
+{
+    unsigned id = (unsigned)(uintptr_t)arg;
+    for (unsigned long n = 0;; n++) {
+        console_printf("smp crash test: cpu %u still running (%lu)\n", id, n);
+        __atomic_or_fetch(&printers_started, 1ULL << id, __ATOMIC_RELEASE);
+        uint64_t end = time_ns() + 200 * NS_PER_US;
+        while (time_ns() < end)
+            cpu_pause();
+    }
+}
+
+_Noreturn void smp_crashtest(void)
+{
+    uint64_t want = 0;
+    for (unsigned i = 1; i < cpu_count; i++) {
+        if (!cpus[i] || !cpus[i]->online)
+            continue;
+        struct thread_opts opts = { .cpu = (int)i };
+        if (thread_create_opts("printer", keep_printing, (void *)(uintptr_t)i, PRIO_HIGH, &opts))
+            want |= 1ULL << i;
+    }
+    /* Panic once every printer is going (however slowly the host runs us). */
+    uint64_t deadline = time_ns() + 10 * NS_PER_S;
+    while ((__atomic_load_n(&printers_started, __ATOMIC_ACQUIRE) & want) != want && time_ns() < deadline)
+        thread_sleep_ns(NS_PER_MS);
+    thread_sleep_ns(20 * NS_PER_MS);
+    panic("crash test: panic with %u CPUs busy (crash=smp)", cpu_count);
 }

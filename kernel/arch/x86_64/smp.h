@@ -9,4 +9,8 @@
  * CPU, after the scheduler is initialised (threads may not yet run). */
 unsigned smp_init(void);
 
+/* crash=smp: start a thread on every other CPU that keeps printing, then
+ * panic; the panic must stop them (NMI), so their lines end at the report. */
+_Noreturn void smp_crashtest(void);
+
 #endif

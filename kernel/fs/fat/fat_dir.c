@@ -23,12 +23,17 @@ static bool fixed_root(const struct fat_fs *fs, const struct fat_node *dir)
     return dir->is_root && fs->bits != 32;
 }
 
-int fat_dir_entry_offset(struct fat_fs *fs, struct fat_node *dir, uint32_t index, uint64_t *off)
+/* Byte offset of entry index, and how many entries from it on lie
+ * contiguously on the disk (*contig, may be NULL). */
+static int entry_offset(struct fat_fs *fs, struct fat_node *dir, uint32_t index, uint64_t *off,
+                        uint32_t *contig)
 {
     if (fixed_root(fs, dir)) {
         if (index >= fs->root_entries)
             return -ENOENT;
         *off = fs->root_offset + (uint64_t)index * FAT_ENTRY_SIZE;
+        if (contig)
+            *contig = fs->root_entries - index;
         return 0;
     }
     if (index >= FAT_DIR_MAX_ENTRIES)
@@ -38,8 +43,16 @@ int fat_dir_entry_offset(struct fat_fs *fs, struct fat_node *dir, uint32_t index
     int rc = fat_map(fs, dir, (uint32_t)(byte >> fs->cluster_shift), &cluster, &run);
     if (rc < 0)
         return rc;
-    *off = fat_cluster_offset(fs, cluster) + (byte & (fs->cluster_size - 1));
+    uint64_t in = byte & (fs->cluster_size - 1);
+    *off = fat_cluster_offset(fs, cluster) + in;
+    if (contig)
+        *contig = (uint32_t)((((uint64_t)run << fs->cluster_shift) - in) / FAT_ENTRY_SIZE);
     return 0;
+}
+
+int fat_dir_entry_offset(struct fat_fs *fs, struct fat_node *dir, uint32_t index, uint64_t *off)
+{
+    return entry_offset(fs, dir, index, off, NULL);
 }
 
 /* Entries the directory has room for without growing. */
@@ -78,6 +91,9 @@ struct scan {
     /* free-slot search (need > 0) */
     uint32_t need, run_start, run_len, found_start;
     bool at_end;
+    /* Entries [fast_first, fast_end) are in the block held, from fast_base. */
+    uint32_t fast_first, fast_end;
+    uint8_t *fast_base;
     uint16_t lfn[20 * FAT_LFN_CHARS];  /* last: scan_init clears what comes before */
 };
 
@@ -98,11 +114,17 @@ static void scan_done(struct scan *s)
     s->b = NULL;
 }
 
-/* Pointer to entry `index` (valid until the next call). */
+/* Pointer to entry `index` (valid until the next call). Entries of the
+ * block held are reached directly; a new block costs a chain lookup. */
 static int entry_at(struct scan *s, uint32_t index, uint8_t **p)
 {
+    if (s->b && index >= s->fast_first && index < s->fast_end) {
+        *p = s->fast_base + (size_t)(index - s->fast_first) * FAT_ENTRY_SIZE;
+        return 0;
+    }
     uint64_t off;
-    int rc = fat_dir_entry_offset(s->fs, s->dir, index, &off);
+    uint32_t contig;
+    int rc = entry_offset(s->fs, s->dir, index, &off, &contig);
     if (rc < 0)
         return rc;
     uint64_t block = off >> BCACHE_BLOCK_SHIFT;
@@ -118,7 +140,11 @@ static int entry_at(struct scan *s, uint32_t index, uint8_t **p)
         if (rc < 0)
             return rc;
     }
-    *p = s->b->data + (off & (BCACHE_BLOCK_SIZE - 1));
+    uint32_t in = (uint32_t)(off & (BCACHE_BLOCK_SIZE - 1));
+    s->fast_first = index;
+    s->fast_end = index + MIN(contig, (s->b->len - in) / FAT_ENTRY_SIZE);
+    s->fast_base = s->b->data + in;
+    *p = s->fast_base;
     return 0;
 }
 
@@ -284,6 +310,40 @@ static bool entry_matches(struct scan *s, const struct name_key *k)
     return false;
 }
 
+/* FNV-1a of a name as given (for the directory's last-lookup hint). */
+static uint32_t name_hash(const char *name, size_t len)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (uint8_t)name[i]) * 16777619u;
+    return h;
+}
+
+/* Is the entry the hint points at still this name? Then fill f. */
+static int find_at_hint(struct scan *s, struct fat_fs *fs, struct fat_node *dir,
+                        const struct name_key *k, struct fat_found *f)
+{
+    if (dir->hint_lfn > dir->hint_index || scan_init(s, fs, dir, dir->hint_index - dir->hint_lfn) < 0)
+        return -ENOENT;
+    int rc = scan_next(s);
+    /* The same short entry, with the same number of long-name parts in
+     * front (all of them: the first carries the "last part" flag). */
+    if (rc == 1 && s->sfn_index == dir->hint_index && s->lfn_count == dir->hint_lfn &&
+        entry_matches(s, k)) {
+        rc = fill_found(s, f, false);
+        uint8_t *prev;
+        /* Without long parts, none may sit just before it either. */
+        if (rc == 0 && dir->hint_lfn == 0 && dir->hint_index > 0 &&
+            entry_at(s, dir->hint_index - 1, &prev) == 0 && (prev[11] & 0x3F) == FAT_ATTR_LFN &&
+            prev[0] != FAT_DELETED && prev[13] == fat_lfn_checksum(f->entry))
+            rc = -ENOENT;
+    } else {
+        rc = -ENOENT;
+    }
+    scan_done(s);
+    return rc;
+}
+
 int fat_dir_find(struct fat_fs *fs, struct fat_node *dir, const char *name, size_t len,
                  struct fat_found *f)
 {
@@ -296,6 +356,12 @@ int fat_dir_find(struct fat_fs *fs, struct fat_node *dir, const char *name, size
         rc = -ENOENT;           /* a name FAT cannot hold is not there */
         goto out;
     }
+    /* A lookup followed by unlink or rename of the same name: one scan, not two. */
+    uint32_t hash = name_hash(name, len);
+    if (dir->hint_valid && dir->hint_hash == hash && find_at_hint(s, fs, dir, k, f) == 0) {
+        rc = 0;
+        goto out;
+    }
     rc = scan_init(s, fs, dir, 0);
     while (rc == 0) {
         rc = scan_next(s);
@@ -305,6 +371,10 @@ int fat_dir_find(struct fat_fs *fs, struct fat_node *dir, const char *name, size
         }
         if (entry_matches(s, k)) {
             rc = fill_found(s, f, false);
+            dir->hint_valid = true;
+            dir->hint_hash = hash;
+            dir->hint_index = f->index;
+            dir->hint_lfn = f->lfn_count;
             break;
         }
         rc = 0;

@@ -11,6 +11,9 @@
 #include "lib/lib.h"
 #include "mm/mm.h"
 
+/* Clusters walked past the one asked for while the chain is contiguous. */
+#define WALK_AHEAD 65536u
+
 void fat_forget_extents(struct fat_node *n)
 {
     kfree(n->ext);
@@ -59,9 +62,16 @@ static int walk_to(struct fat_fs *fs, struct fat_node *n, uint32_t index)
         if (rc < 0)
             return rc;
     }
-    while (!n->ext_complete && n->ext_clusters <= index) {
+    /* Walk until index is covered, then on while the chain stays
+     * contiguous (a bounded way), so that callers see whole runs. */
+    for (;;) {
+        if (n->ext_complete)
+            break;
         struct fat_extent *last = &n->ext[n->ext_count - 1];
         uint32_t cur = last->disk_cluster + last->count - 1;
+        bool covered = n->ext_clusters > index;
+        if (covered && n->ext_clusters - index >= WALK_AHEAD)
+            break;
         uint32_t next;
         rc = fat_get(fs, cur, &next);
         if (rc < 0)
@@ -70,6 +80,8 @@ static int walk_to(struct fat_fs *fs, struct fat_node *n, uint32_t index)
             n->ext_complete = true;
             break;
         }
+        if (covered && next != cur + 1)
+            break;                  /* the run ends here: enough for now */
         if (!fat_valid_cluster(fs, next))
             return fat_damaged(fs, "cluster %u links to %u (%s)", cur, next,
                                next == FAT_FREE ? "a free cluster" :

@@ -43,8 +43,13 @@ static int for_each_run(struct fat_fs *fs, struct fat_node *n, uint64_t off, uin
     return 0;
 }
 
+/* Large reads go around the cache (straight into the caller's buffer). */
+#define DIRECT_READ_BYTES (64u << 10)
+
 static int read_run(struct fat_fs *fs, uint64_t disk_off, uint64_t pos, uint32_t bytes, void *arg)
 {
+    if (bytes >= DIRECT_READ_BYTES)
+        return bcache_read_direct(fs->bd, disk_off, (uint8_t *)arg + pos, bytes);
     return bcache_read(fs->bd, disk_off, (uint8_t *)arg + pos, bytes);
 }
 
@@ -81,8 +86,9 @@ int64_t fat_file_read(struct fat_fs *fs, struct fat_node *n, uint64_t off, void 
     if (off >= n->size)
         return 0;
     uint64_t count = MIN((uint64_t)len, n->size - off);
-    /* A reader continuing where it stopped gets the next part fetched ahead. */
-    if (off == n->ra_next) {
+    /* A reader continuing where it stopped with small reads gets the next
+     * part fetched ahead into the cache (large reads go around it). */
+    if (off == n->ra_next && count < DIRECT_READ_BYTES) {
         uint64_t from = MAX(n->ra_until, off + count);
         uint64_t to = MIN(off + count + READ_AHEAD_BYTES, (uint64_t)n->size);
         if (to > from && to - from >= READ_AHEAD_BYTES / 4) {

@@ -73,6 +73,9 @@ struct fat_node {
     uint32_t ext_count, ext_cap;
     uint32_t ext_clusters;      /* clusters covered by ext[] */
     bool ext_complete;          /* ext[] covers the whole chain */
+    /* Directories: where the last name looked up was (checked before use). */
+    bool hint_valid;
+    uint32_t hint_hash, hint_index, hint_lfn;
     /* Sequential read-ahead state. */
     uint64_t ra_next;           /* where a sequential reader will read next */
     uint64_t ra_until;          /* read-ahead issued up to here */
@@ -112,6 +115,7 @@ struct fat_fs {
 
     struct fat_node *root;
     struct fat_node *hash[FAT_HASH_SIZE];
+    struct thread *scanner;     /* the background table scan (joined at unmount) */
 };
 
 /* ---- fat_table.c: the allocation table ---- */
@@ -119,8 +123,9 @@ int fat_get(struct fat_fs *fs, uint32_t cluster, uint32_t *value);
 int fat_set(struct fat_fs *fs, uint32_t cluster, uint32_t value);
 bool fat_is_eoc(const struct fat_fs *fs, uint32_t value);
 bool fat_valid_cluster(const struct fat_fs *fs, uint32_t cluster);
-/* Scan the table at mount: build the free map, check every entry and look
- * for loops and cross-links. Returns 0, -ENOMEM, -EIO; sets fs->damaged. */
+/* Scan the table (once; at mount for writable volumes, on first need for
+ * read-only ones): build the free map, check every entry, look for loops
+ * and cross-links. Returns 0, -ENOMEM, -EIO; sets fs->damaged. */
 int fat_scan(struct fat_fs *fs);
 /* Allocate up to `want` clusters, as one run when possible near `hint`,
  * chained together and ended; returns the count (> 0) and *first, or

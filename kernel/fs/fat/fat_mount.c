@@ -212,6 +212,7 @@ static int fat_statfs(struct vfs_mount *mnt, struct vfs_statfs *out)
 {
     struct fat_fs *fs = mnt->fs;
     mutex_lock(&fs->lock);
+    int rc = fat_scan(fs);            /* read-only volumes count free space only now */
     snprintf(out->fs_type, sizeof out->fs_type, "fat%d", fs->bits);
     out->block_size = fs->cluster_size;
     out->blocks = fs->cluster_count;
@@ -219,7 +220,21 @@ static int fat_statfs(struct vfs_mount *mnt, struct vfs_statfs *out)
     out->name_max = VFS_NAME_MAX;
     out->read_only = fs->read_only;
     mutex_unlock(&fs->lock);
-    return 0;
+    return rc;
+}
+
+/* The background table scan (its result is kept; errors surface again at
+ * the first allocation). */
+static void scan_thread(void *arg)
+{
+    struct fat_fs *fs = arg;
+    mutex_lock(&fs->lock);
+    int rc = fat_scan(fs);
+    if (rc < 0)
+        log_err("fat: %s: reading the allocation table: %d", fs->dev->name, rc);
+    else
+        log_debug("fat: %s: %u clusters free", fs->dev->name, fs->free_count);
+    mutex_unlock(&fs->lock);
 }
 
 static void fat_free_fs(struct fat_fs *fs)
@@ -236,6 +251,8 @@ static void fat_free_fs(struct fat_fs *fs)
 static int fat_unmount(struct vfs_mount *mnt)
 {
     struct fat_fs *fs = mnt->fs;
+    if (fs->scanner)
+        thread_join(fs->scanner);
     mutex_lock(&fs->lock);
     int rc = fat_sync_locked(fs);
     mutex_unlock(&fs->lock);
@@ -290,9 +307,7 @@ static int fat_mount(struct vfs_mount *mnt, const char *source, unsigned flags)
     fs->read_only = (flags & VFS_MNT_RDONLY) || device_read_only(dev);
     if (flags & VFS_MNT_RDONLY)
         mnt->flags |= VFS_MNT_RDONLY;
-    rc = fat_scan(fs);
-    if (rc < 0)
-        goto fail;
+
     read_fsinfo(fs);
     fs->root = kzalloc(sizeof *fs->root);
     rc = -ENOMEM;
@@ -314,9 +329,15 @@ static int fat_mount(struct vfs_mount *mnt, const char *source, unsigned flags)
     mnt->ops = &fat_mount_ops;
     mnt->root = &fs->root->vnode;
     kfree(bs);
-    log_info("fat: %s: FAT%d, %u clusters of %u bytes, %u free%s", dev->name, fs->bits,
-             fs->cluster_count, fs->cluster_size, fs->free_count,
-             fs->read_only ? ", read-only" : "");
+    /* A writable volume's table is scanned in the background: the mount
+     * (and the boot) does not wait; the first allocation or statfs does. */
+    if (!fs->read_only) {
+        fs->scanner = thread_create("fat-scan", scan_thread, fs, PRIO_NORMAL);
+        if (!fs->scanner)
+            scan_thread(fs);
+    }
+    log_debug("fat: %s: FAT%d, %u clusters of %u bytes%s", dev->name, fs->bits, fs->cluster_count,
+             fs->cluster_size, fs->read_only ? ", read-only" : "");
     return 0;
 fail:
     kfree(bs);

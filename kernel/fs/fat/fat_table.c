@@ -113,6 +113,53 @@ int fat_set(struct fat_fs *fs, uint32_t cluster, uint32_t value)
     return 0;
 }
 
+/* Chain clusters [first, first+count) together and end the chain: each
+ * entry points to the next, the last is EOC. FAT16/32 entries are written a
+ * cache block at a time. */
+static int set_chain(struct fat_fs *fs, uint32_t first, uint32_t count)
+{
+    if (fs->bits == 12) {
+        for (uint32_t i = 0; i < count; i++) {
+            int rc = fat_set(fs, first + i, i + 1 < count ? first + i + 1 : FAT_EOC);
+            if (rc < 0)
+                return rc;
+        }
+        return 0;
+    }
+    unsigned width = fs->bits / 8;
+    for (uint32_t copy = 0; copy < fs->num_fats; copy++) {
+        if (!fs->mirror && copy != fs->active_fat)
+            continue;
+        uint32_t c = first, end = first + count;
+        while (c < end) {
+            uint64_t off = entry_offset(fs, copy, c);
+            struct bbuf *b;
+            int rc = bcache_get(fs->bd, off >> BCACHE_BLOCK_SHIFT, 0, &b);
+            if (rc < 0)
+                return rc;
+            uint32_t in = (uint32_t)(off & (BCACHE_BLOCK_SIZE - 1)), from = in;
+            for (; in + width <= b->len && c < end; in += width, c++) {
+                uint32_t v = c + 1 < end ? c + 1 : FAT_EOC;
+                uint8_t *p = b->data + in;
+                if (width == 2) {
+                    p[0] = (uint8_t)v;
+                    p[1] = (uint8_t)(v >> 8);
+                } else {
+                    /* FATSPEC §4: the top 4 bits of a FAT32 entry are kept. */
+                    v = (v & 0x0FFFFFFFu) | ((uint32_t)(p[3] & 0xF0) << 24);
+                    p[0] = (uint8_t)v;
+                    p[1] = (uint8_t)(v >> 8);
+                    p[2] = (uint8_t)(v >> 16);
+                    p[3] = (uint8_t)(v >> 24);
+                }
+            }
+            bcache_mark_dirty(b, from, in - from, BC_FAT);
+            bcache_put(b);
+        }
+    }
+    return 0;
+}
+
 /* ---- bitmaps ---- */
 
 static inline bool bit_get(const uint64_t *map, uint32_t i) { return (map[i / 64] >> (i % 64)) & 1; }
@@ -126,64 +173,57 @@ static uint64_t *bitmap_new(uint32_t bits)
 
 /* ---- mount-time scan ---- */
 
-/* Follow every chain from its head, marking visited clusters. A cluster in
- * use that no walk reaches lies on a loop (the scan already ruled out two
- * entries pointing at the same cluster). */
-static int find_loops(struct fat_fs *fs, const uint64_t *has_pred)
+#define SCAN_TABLE_MAX (1u << 22)   /* clusters decoded into memory at once (16 MiB) */
+
+/* Decode the active table into next[2 .. cluster_count+1], a block at a time. */
+static int load_table(struct fat_fs *fs, uint32_t *next)
 {
     uint32_t total = fs->cluster_count + 2;
-    uint64_t *visited = bitmap_new(total);
-    if (!visited)
-        return -ENOMEM;
-    int rc = 0;
-    for (uint32_t c = 2; c < total && rc == 0; c++) {
-        if (bit_get(fs->free_map, c) || bit_get(has_pred, c))
-            continue;
-        uint32_t cur = c;
-        for (;;) {
-            uint32_t next;
-            rc = fat_get(fs, cur, &next);
-            if (rc < 0 || next == FAT_BAD || fat_is_eoc(fs, next) || next == FAT_FREE)
-                break;
-            bit_set(visited, cur);
-            if (!fat_valid_cluster(fs, next))
-                break;
-            cur = next;
+    if (fs->bits == 12) {
+        for (uint32_t c = 2; c < total; c++) {
+            int rc = fat_get(fs, c, &next[c]);
+            if (rc < 0)
+                return rc;
         }
-        bit_set(visited, cur);
+        return 0;
     }
-    for (uint32_t c = 2; c < total && rc == 0; c++) {
-        uint32_t v;
-        if (bit_get(fs->free_map, c) || bit_get(visited, c))
-            continue;
-        rc = fat_get(fs, c, &v);
-        if (rc == 0 && v != FAT_BAD) {
-            fat_damaged(fs, "cluster chain through cluster %u loops", c);
-            break;
+    unsigned width = fs->bits / 8;
+    uint64_t base = entry_offset(fs, fs->active_fat, 0);
+    uint32_t c = 2;
+    while (c < total) {
+        uint64_t off = base + (uint64_t)c * width;
+        struct bbuf *b;
+        int rc = bcache_get(fs->bd, off >> BCACHE_BLOCK_SHIFT, 0, &b);
+        if (rc < 0)
+            return rc;
+        uint32_t in = (uint32_t)(off & (BCACHE_BLOCK_SIZE - 1));
+        for (; in + width <= b->len && c < total; in += width, c++) {
+            const uint8_t *p = b->data + in;
+            uint32_t raw = width == 2 ? (uint32_t)(p[0] | p[1] << 8)
+                                      : (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+                                        (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+            next[c] = widen(fs, c, raw);
         }
+        bcache_put(b);
     }
-    kfree(visited);
-    return rc;
+    return 0;
 }
 
-int fat_scan(struct fat_fs *fs)
+/* Check the decoded table: free clusters into the free map; entries
+ * pointing outside the volume, clusters with two predecessors (cross-linked
+ * chains) and loops are damage. A loop shows as clusters in use that no
+ * walk from a chain's head reaches. */
+static int check_table(struct fat_fs *fs, const uint32_t *next)
 {
     uint32_t total = fs->cluster_count + 2;
-    fs->free_map = bitmap_new(total);
-    uint64_t *has_pred = bitmap_new(total);
-    if (!fs->free_map || !has_pred) {
-        kfree(has_pred);
-        return -ENOMEM;
-    }
-    /* Fetch the whole table in large reads first. */
-    bcache_readahead(fs->bd, fs->fat_offset + fs->active_fat * fs->fat_bytes, fs->fat_bytes);
+    uint64_t *has_pred = bitmap_new(total), *visited = bitmap_new(total);
     int rc = 0;
-    fs->free_count = 0;
+    if (!has_pred || !visited) {
+        rc = -ENOMEM;
+        goto out;
+    }
     for (uint32_t c = 2; c < total; c++) {
-        uint32_t v;
-        rc = fat_get(fs, c, &v);
-        if (rc < 0)
-            goto out;
+        uint32_t v = next[c];
         if (v == FAT_FREE) {
             bit_set(fs->free_map, c);
             fs->free_count++;
@@ -197,11 +237,60 @@ int fat_scan(struct fat_fs *fs)
             bit_set(has_pred, v);
         }
     }
-    /* Loops are looked for on volumes of reasonable size (bounded mount time). */
-    if (!fs->damaged && fs->cluster_count <= (1u << 24))
-        rc = find_loops(fs, has_pred);
+    if (fs->damaged)
+        goto out;
+    for (uint32_t c = 2; c < total; c++) {
+        if (bit_get(fs->free_map, c) || bit_get(has_pred, c) || next[c] == FAT_BAD)
+            continue;
+        for (uint32_t cur = c; fat_valid_cluster(fs, cur) && !bit_get(visited, cur); cur = next[cur])
+            bit_set(visited, cur);
+    }
+    for (uint32_t c = 2; c < total; c++) {
+        if (!bit_get(fs->free_map, c) && !bit_get(visited, c) && next[c] != FAT_BAD) {
+            fat_damaged(fs, "cluster chain through cluster %u loops", c);
+            break;
+        }
+    }
 out:
     kfree(has_pred);
+    kfree(visited);
+    return rc;
+}
+
+int fat_scan(struct fat_fs *fs)
+{
+    if (fs->free_map)
+        return 0;
+    uint32_t total = fs->cluster_count + 2;
+    fs->free_map = bitmap_new(total);
+    if (!fs->free_map)
+        return -ENOMEM;
+    fs->free_count = 0;
+    /* Fetch the whole table in large reads first. */
+    bcache_readahead(fs->bd, entry_offset(fs, fs->active_fat, 0), fs->fat_bytes);
+    int rc;
+    uint32_t *next = total <= SCAN_TABLE_MAX ? kmalloc((size_t)total * sizeof *next) : NULL;
+    if (next) {
+        rc = load_table(fs, next);
+        if (rc == 0)
+            rc = check_table(fs, next);
+        kfree(next);
+    } else {
+        /* Too big to hold: the free map only, one entry at a time. */
+        rc = 0;
+        for (uint32_t c = 2; c < total && rc == 0; c++) {
+            uint32_t v;
+            rc = fat_get(fs, c, &v);
+            if (rc == 0 && v == FAT_FREE) {
+                bit_set(fs->free_map, c);
+                fs->free_count++;
+            }
+        }
+    }
+    if (rc < 0) {
+        kfree(fs->free_map);
+        fs->free_map = NULL;
+    }
     return rc;
 }
 
@@ -230,6 +319,9 @@ static uint32_t find_free(struct fat_fs *fs, uint32_t start)
 
 int fat_alloc_run(struct fat_fs *fs, uint32_t hint, uint32_t want, uint32_t *first)
 {
+    int src = fat_scan(fs);
+    if (src < 0)
+        return src;
     if (fs->free_count == 0 && fs->pending_clusters > 0) {
         /* Everything left was freed since the last sync: make that durable. */
         int rc = fat_sync_locked(fs);
@@ -253,11 +345,9 @@ int fat_alloc_run(struct fat_fs *fs, uint32_t hint, uint32_t want, uint32_t *fir
         bit_clear(fs->free_map, start + i);
     fs->free_count -= count;
     fs->next_free = start + count < total ? start + count : 2;
-    for (uint32_t i = 0; i < count; i++) {
-        int rc = fat_set(fs, start + i, i + 1 < count ? start + i + 1 : FAT_EOC);
-        if (rc < 0)
-            return rc;
-    }
+    int rc = set_chain(fs, start, count);
+    if (rc < 0)
+        return rc;
     *first = start;
     return (int)count;
 }
@@ -303,7 +393,9 @@ int fat_free_chain(struct fat_fs *fs, uint32_t cluster)
 
 int fat_apply_pending(struct fat_fs *fs)
 {
-    int rc = 0;
+    int rc = fat_scan(fs);          /* the free map must exist to take the clusters */
+    if (rc < 0)
+        return rc;
     for (uint32_t i = 0; i < fs->pending_len && rc == 0; i++) {
         uint32_t cur = fs->pending[i];
         for (uint32_t steps = 0; fat_valid_cluster(fs, cur) && steps <= fs->cluster_count; steps++) {

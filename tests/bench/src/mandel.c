@@ -7,7 +7,7 @@ int main(int argc, char **argv)
 {
     int size = argc > 1 ? atoi(argv[1]) : 2800;
     int max_iter = 200;
-    long total = 0, inside = 0;
+    long long total = 0, inside = 0;
     for (int py = 0; py < size; py++) {
         double ci = -1.5 + 3.0 * py / size;
         for (int px = 0; px < size; px++) {
@@ -24,6 +24,6 @@ int main(int argc, char **argv)
             inside += it == max_iter;
         }
     }
-    printf("iterations %ld, inside %ld\n", total, inside);
+    printf("iterations %lld, inside %lld\n", total, inside);
     return 0;
 }

@@ -17,7 +17,7 @@ int main(int argc, char **argv)
             if (composite[i])
                 continue;
             count++;
-            for (long j = (long)i * i; j <= n; j += i)
+            for (long long j = (long long)i * i; j <= n; j += i)
                 composite[j] = 1;
         }
     }

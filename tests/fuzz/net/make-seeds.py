@@ -33,6 +33,25 @@ def main():
     for name, data in seeds.items():
         with open(os.path.join(out, name), "wb") as f:
             f.write(data)
+    # Seeds for parsers_fuzz: an odd first byte means DNS, an even one HTTP.
+    pout = out + "-parsers"
+    os.makedirs(pout, exist_ok=True)
+    vectors = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../../shared/dns-vectors/dns-vectors.json")
+    if os.path.exists(vectors):
+        import json
+        with open(vectors) as f:
+            for v in json.load(f)["vectors"]:
+                with open(os.path.join(pout, "dns-" + v["name"]), "wb") as g:
+                    g.write(b"\x01" + bytes.fromhex(v["hex"]))
+    http = {
+        "http-length": b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+        "http-chunked": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+        "http-close": b"HTTP/1.0 200 OK\r\n\r\nbody until close",
+        "http-redirect": b"HTTP/1.1 302 Found\r\nLocation: http://a.test:81/x\r\nContent-Length: 0\r\n\r\n",
+    }
+    for name, data in http.items():
+        with open(os.path.join(pout, name), "wb") as f:
+            f.write(b"\x00" + data)
 
 
 if __name__ == "__main__":

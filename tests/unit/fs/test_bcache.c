@@ -338,6 +338,39 @@ static void test_dirty_pressure_writes_back(void **state)
     close_fixture(f);
 }
 
+static void test_direct_reads(void **state)
+{
+    (void)state;
+    struct fixture *f = open_fixture("direct.img", 4 << 20, 256 << 10, 0);
+    enum { LEN = 1 << 20, OFF = 3 * 4096 + 100 };
+    uint8_t *disk = malloc(LEN + 16384), *want = malloc(LEN), *got = malloc(LEN);
+    tu_fill_pattern(disk, LEN + 16384, 21);
+    int fd = open(f->path, O_WRONLY);
+    assert_int_equal(pwrite(fd, disk, LEN + 16384, 0), LEN + 16384);
+    close(fd);
+    /* Changes still in the cache win over the disk: one whole block, part of another. */
+    uint8_t change[5000];
+    tu_fill_pattern(change, sizeof change, 22);
+    assert_int_equal(bcache_write(f->bd, 40960, change, 4096, BC_DATA), 0);
+    assert_int_equal(bcache_write(f->bd, 500000, change, sizeof change, BC_DATA), 0);
+    memcpy(want, disk + OFF, LEN);
+    memcpy(want + 40960 - OFF, change, 4096);
+    memcpy(want + 500000 - OFF, change, sizeof change);
+    struct bcache_stats before, after;
+    bcache_get_stats(f->cache, &before);
+    assert_int_equal(bcache_read_direct(f->bd, OFF, got, LEN), 0);
+    bcache_get_stats(f->cache, &after);
+    assert_memory_equal(got, want, LEN);
+    /* The uncached blocks did not go into the cache. */
+    assert_true(after.blocks <= before.blocks + 2);
+    assert_true(after.read_requests - before.read_requests >= 3);
+    assert_int_equal(bcache_read_direct(f->bd, 4 << 20, got, 1), -ENXIO);
+    free(disk);
+    free(want);
+    free(got);
+    close_fixture(f);
+}
+
 struct worker_arg {
     struct bcache_dev *bd;
     uint64_t seed;
@@ -397,6 +430,7 @@ int main(void)
         cmocka_unit_test(test_partial_last_block),
         cmocka_unit_test(test_discard_and_write_now),
         cmocka_unit_test(test_dirty_pressure_writes_back),
+        cmocka_unit_test(test_direct_reads),
         cmocka_unit_test(test_two_devices_two_threads),
     };
     return cmocka_run_group_tests_name("bcache", tests, NULL, NULL);

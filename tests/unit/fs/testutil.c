@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "fs/pattern.h"
 
 static char tmpdir[256];
 
@@ -223,24 +224,9 @@ uint64_t tu_rand(uint64_t *state)
     return x * 0x2545F4914F6CDD1DULL;
 }
 
-/* splitmix64's finaliser: a good 64-bit mix. */
-static uint64_t mix64(uint64_t z)
-{
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
 void tu_fill_pattern_at(void *buf, size_t len, uint64_t seed, uint64_t off)
 {
-    uint8_t *p = buf;
-    size_t i = 0;
-    while (i < len) {
-        uint64_t pos = off + i;
-        uint64_t word = mix64(seed * 0x9E3779B97F4A7C15ULL + pos / 8);
-        for (unsigned k = (unsigned)(pos % 8); k < 8 && i < len; k++, i++)
-            p[i] = (uint8_t)(word >> (8 * k));
-    }
+    pattern_fill(buf, len, seed, off);
 }
 
 void tu_fill_pattern(void *buf, size_t len, uint64_t seed)

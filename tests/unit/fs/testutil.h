@@ -40,9 +40,8 @@ void tu_sha256_final(struct tu_sha256 *c, char out[65]);
 
 /* Deterministic pseudo-random numbers (xorshift64*). */
 uint64_t tu_rand(uint64_t *state);
-/* Deterministic test data: byte `off` of stream `seed` is byte off%8 of
- * mix64(seed * golden + off/8) (splitmix64's finaliser), so any slice can be
- * produced (and checked) on its own. */
+/* Deterministic test data (kernel/fs/pattern.h): any slice of stream
+ * `seed` can be produced and checked on its own. */
 void tu_fill_pattern(void *buf, size_t len, uint64_t seed);
 void tu_fill_pattern_at(void *buf, size_t len, uint64_t seed, uint64_t off);
 

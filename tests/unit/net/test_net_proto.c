@@ -434,9 +434,21 @@ static void test_reassembly(void **state)
     nt_inject(&S, f, build_frag(f, 80, 1480, true, udp, 1480));
     /* 78's last fragment, 79 and 80 wait: three datagrams in progress. */
     assert_int_equal(S.ns->reass_count, 3);
+    net_arp_add(S.ns, &S.port.nif, PEER, NT_MAC_PEER);
     nt_advance(&S, NET_IP_REASS_TIMEOUT_MS * NS_PER_MS + NS_PER_S);
     assert_int_equal(S.ns->reass_count, 0);
     assert_int_equal(S.ns->reass_bytes, 0);
+    /* Only 79 had its first fragment: one "time exceeded in reassembly". */
+    struct netbuf *te = nt_pop_sent(&S);
+    assert_non_null(te);
+    struct nt_ip_view tv;
+    assert_true(nt_parse_ip(te, &tv));
+    assert_int_equal(tv.proto, 1);
+    assert_int_equal(tv.l4[0], 11);
+    assert_int_equal(tv.l4[1], 1);
+    assert_int_equal(get16(tv.l4 + 8 + 4), 79);                    /* quotes datagram 79 */
+    netbuf_free(te);
+    assert_null(nt_pop_sent(&S));
     /* Bad fragment geometry: MF with a length not a multiple of 8, past 64 KiB. */
     nt_inject(&S, f, build_frag(f, 81, 0, true, udp, 100));
     nt_inject(&S, f, nt_build_ip(f, NT_MAC_A, NT_MAC_PEER, PEER, US, 17, 64, 82, 0x1fff, udp, 100));

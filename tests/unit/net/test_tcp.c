@@ -314,6 +314,52 @@ static void test_zero_window_probe_and_recovery(void **state)
     finish(&p, a, b, l);
 }
 
+/* A slow reader behind a large scaled window (shift 5): the window is
+ * announced over and over while the buffer stays nearly full. Every byte
+ * must still arrive intact, and nothing may land beyond the buffer. */
+struct slow_ctx {
+    struct endpoint *w;
+    struct socket *r;
+    uint64_t got, total;
+    uint32_t seed;
+    bool corrupt;
+};
+static bool slow_reader(void *arg)
+{
+    struct slow_ctx *x = arg;
+    pump(x->w);
+    uint8_t buf[3000];
+    long n = sock_recv(x->r, buf, sizeof(buf), SOCK_DONTWAIT);
+    for (long i = 0; i < n; i++)
+        if (buf[i] != pattern(x->seed, x->got + (uint64_t)i))
+            x->corrupt = true;
+    if (n > 0)
+        x->got += (uint64_t)n;
+    struct tcp_pcb *pcb = x->r->tcp;
+    if (seq_gt(pcb->rcv_adv, pcb->rcv_nxt) && pcb->rcv_adv - pcb->rcv_nxt > pcb->rcv.cap - pcb->rcv.len)
+        x->corrupt = true;                       /* advertised beyond the ring */
+
+    return x->got == x->total;
+}
+
+static void test_slow_reader_large_window(void **state)
+{
+    (void)state;
+    struct nt_wire_cfg cfg = { .delay_ns = 1 * NS_PER_MS };
+    struct nt_pair p;
+    nt_pair_init(&p, &cfg);
+    struct accept_ctx c = { .listener = listen_on(p.b, 80, 4) };
+    sock_setopt(c.listener, SOCKOPT_RCVBUF, 1 << 20);
+    c.client = connect_to(p.a, IP4(10, 0, 0, 2), 80);
+    assert_true(nt_run(&p, accepted_and_connected, &c, 10 * NS_PER_S));
+    assert_int_equal(c.accepted->tcp->rcv_wscale, 5);
+    struct endpoint w = { .s = c.client, .seed = 31, .to_send = 6u << 20 };
+    struct slow_ctx x = { &w, c.accepted, 0, 6u << 20, 31, false };
+    assert_true(nt_run(&p, slow_reader, &x, 600 * NS_PER_S));
+    assert_false(x.corrupt);
+    finish(&p, c.client, c.accepted, c.listener);
+}
+
 struct state_wait {
     struct tcp_pcb *pcb;
     enum tcp_state want;
@@ -651,6 +697,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bulk_with_heavy_loss, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bulk_without_options, setup, teardown),
         cmocka_unit_test_setup_teardown(test_zero_window_probe_and_recovery, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_slow_reader_large_window, setup, teardown),
         cmocka_unit_test_setup_teardown(test_close_sequence_and_time_wait, setup, teardown),
         cmocka_unit_test_setup_teardown(test_simultaneous_close, setup, teardown),
         cmocka_unit_test_setup_teardown(test_simultaneous_open, setup, teardown),

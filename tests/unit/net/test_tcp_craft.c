@@ -346,25 +346,73 @@ static void test_window_edge_trimmed(void **state)
     struct peer p;
     handshake(&p, 6100, false);
     uint32_t s = p.snd_nxt;
-    /* Fill the receive window exactly, plus some that does not fit. */
+    /* Fill the offered window (tracking it from the ACKs), then send a
+     * segment that straddles its right edge. */
     static uint8_t big[1400];
     memset(big, 'w', sizeof(big));
-    uint32_t wnd = p.sock->tcp->rcv_adv - p.sock->tcp->rcv_nxt;
-    uint32_t sent = 0;
-    while (sent + sizeof(big) <= wnd) {
+    uint32_t edge = s + 65535, sent = 0;
+    struct tcpv t;
+    while (edge - (s + sent) >= sizeof(big)) {
         send_seg(&p, s + sent, TCP_ACK, big, sizeof(big));
         sent += sizeof(big);
-        nt_drain_sent(&S);
+        while (pop_tcp(&t, NULL))
+            if (seq_gt(t.ack + ((uint32_t)t.wnd << 3), edge))
+                edge = t.ack + ((uint32_t)t.wnd << 3);
     }
-    send_seg(&p, s + sent, TCP_ACK | TCP_PSH, big, sizeof(big));   /* straddles the edge */
-    struct tcpv t;
-    struct netbuf *keep;
-    assert_true(pop_tcp(&t, &keep));
-    netbuf_free(keep);
-    assert_int_equal(t.ack, s + wnd);                              /* took what fit */
+    uint32_t fits = edge - (s + sent);
+    send_seg(&p, s + sent, TCP_ACK | TCP_PSH, big, sizeof(big));
+    assert_true(pop_tcp(&t, NULL));
+    assert_int_equal(t.ack, s + sent + fits);                     /* took what fit */
     assert_int_equal(t.wnd, 0);
-    assert_int_equal(tcp_readable(p.sock->tcp), wnd);
+    assert_int_equal(tcp_readable(p.sock->tcp), sent + fits);
     nt_drain_sent(&S);
+    sock_setopt(p.sock, SOCKOPT_LINGER_ZERO, 1);
+    sock_close(p.sock);
+    nt_drain_sent(&S);
+}
+
+/* Like Linux, this peer fills every byte of the window it is offered, in
+ * odd-sized segments, while the application does not read. With a scaled
+ * window (shift 5 for a 1 MiB buffer) the advertised edge must never pass
+ * the end of the buffer, however many ACKs round it; then all data reads
+ * back intact. */
+static void test_full_window_filled_exactly(void **state)
+{
+    (void)state;
+    sock_setopt(LISTENER, SOCKOPT_RCVBUF, 1 << 20);
+    struct peer p;
+    handshake(&p, 6150, false);
+    struct tcp_pcb *pcb = p.sock->tcp;
+    assert_int_equal(pcb->rcv_wscale, 5);
+    uint32_t s = p.snd_nxt, sent = 0, edge = s + 65535;
+    static uint8_t seg[1000];
+    uint64_t total_pattern = 0;
+    for (int i = 0; i < 5000; i++) {
+        uint32_t room = edge - (s + sent);
+        if ((int32_t)room <= 0)
+            break;
+        uint32_t n = MIN(room, (uint32_t)sizeof(seg) - (uint32_t)(i % 7));
+        for (uint32_t k = 0; k < n; k++)
+            seg[k] = (uint8_t)((sent + k) * 131 + ((sent + k) >> 11));
+        send_seg(&p, s + sent, TCP_ACK | TCP_PSH, seg, n);
+        sent += n;
+        struct tcpv t;
+        while (pop_tcp(&t, NULL))
+            if (seq_gt(t.ack + ((uint32_t)t.wnd << 5), edge))
+                edge = t.ack + ((uint32_t)t.wnd << 5);
+        assert_true(edge - s <= pcb->rcv.cap);                  /* never past the ring */
+    }
+    total_pattern = sent;
+    assert_true(sent >= (1u << 20) - 64);
+    static uint8_t buf[1 << 16];
+    uint64_t got = 0;
+    long r;
+    while ((r = sock_recv(p.sock, buf, sizeof(buf), SOCK_DONTWAIT)) > 0) {
+        for (long k = 0; k < r; k++)
+            assert_int_equal(buf[k], (uint8_t)((got + (uint64_t)k) * 131 + ((got + (uint64_t)k) >> 11)));
+        got += (uint64_t)r;
+    }
+    assert_int_equal(got, total_pattern);
     sock_setopt(p.sock, SOCKOPT_LINGER_ZERO, 1);
     sock_close(p.sock);
     nt_drain_sent(&S);
@@ -523,6 +571,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_syn_flood_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_overlap_ooo_duplicates_window, setup, teardown),
         cmocka_unit_test_setup_teardown(test_window_edge_trimmed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_full_window_filled_exactly, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rst_and_syn_challenges, setup, teardown),
         cmocka_unit_test_setup_teardown(test_paws_drops_old_timestamps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed_segments_dropped, setup, teardown),

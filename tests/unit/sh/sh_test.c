@@ -58,6 +58,8 @@ static void test_lexer(void **state)
     assert_string_equal(tokens("echo ${x:-a b}c # comment\nnext"), "W:echo W:${x:-a b}c NL W:next EOF ");
     assert_string_equal(tokens("a\\\nb"), "W:a\\\nb EOF ");
     assert_string_equal(tokens("x \\\n y"), "W:x W:y EOF ");
+    assert_string_equal(tokens("x \\\n"), "W:x INCOMPLETE");
+    assert_string_equal(tokens("x\\\n"), "INCOMPLETE");
     assert_string_equal(tokens("12x>f"), "W:12x > W:f EOF ");
     assert_string_equal(tokens("echo 'open"), "W:echo INCOMPLETE");
     assert_string_equal(tokens("echo \"open\\\""), "W:echo INCOMPLETE");
@@ -363,6 +365,39 @@ static void test_line_editing(void **state)
     assert_string_equal(typed("\xc3\xa9t\x1b[D\x1b[DX", NULL), "X\xc3\xa9t|1");
 }
 
+/* Completion of the word before the cursor from a list of candidates. */
+static const char *completed(const char *typed_text, char *const *cands, size_t n)
+{
+    static char out[256];
+    struct edit e;
+    edit_init(&e);
+    for (const char *k = typed_text; *k; k++)
+        edit_key(&e, (unsigned char)*k);
+    assert_int_equal(edit_key(&e, '\t'), EDIT_COMPLETE);
+    bool changed = edit_complete(&e, edit_word_start(&e), cands, n);
+    snprintf(out, sizeof out, "%s|%zu|%d", e.buf, e.cursor, changed);
+    edit_free(&e);
+    return out;
+}
+
+static void test_completion(void **state)
+{
+    (void)state;
+    char *one[] = { "hexdump" };
+    char *two[] = { "head", "help" };
+    char *dirs[] = { "docs/" };
+    char *files[] = { "docs/apps.md", "docs/arch.md" };
+    char *none[] = { NULL };
+    assert_string_equal(completed("hex", one, 1), "hexdump |8|1");
+    assert_string_equal(completed("he", two, 2), "he|2|0");       /* nothing more in common */
+    assert_string_equal(completed("h", two, 2), "he|2|1");
+    assert_string_equal(completed("cat do", dirs, 1), "cat docs/|9|1");
+    assert_string_equal(completed("cat docs/a", files, 2), "cat docs/a|10|0");
+    assert_string_equal(completed("cat docs/", files, 2), "cat docs/a|10|1");
+    assert_string_equal(completed("ls x", none, 0), "ls x|4|0");
+    assert_string_equal(completed("hexdump", one, 1), "hexdump |8|1");
+}
+
 static void test_history(void **state)
 {
     (void)state;
@@ -398,6 +433,7 @@ int main(void)
         cmocka_unit_test_setup(test_expand_single, setup_vars),
         cmocka_unit_test(test_variables),
         cmocka_unit_test(test_line_editing),
+        cmocka_unit_test(test_completion),
         cmocka_unit_test(test_history),
     };
     return cmocka_run_group_tests_name("sh", tests, NULL, NULL);
