@@ -388,15 +388,30 @@ wasm_trap wasm_jit_run(wasm_activation *act, wasm_instance *root, wasm_funcinst 
 
 /* ---- helpers called by compiled code ---- */
 
-static __attribute__((noreturn)) void raise_trap(wasm_trap trap)
+/*
+ * Jumps back into jit_enter. Reached through a volatile pointer and never
+ * sanitized, so that the compiler cannot learn that raising a trap does not
+ * return: ASan would otherwise call __asan_handle_no_return first, which
+ * cannot work on the JIT's stack (jit_enter clears that stack's redzones
+ * itself after the jump).
+ */
+__attribute__((noinline, no_sanitize("address")))
+static void longjmp_entry(jit_entry *e)
+{
+    __builtin_longjmp(e->jmpbuf, 1);
+}
+static void (*volatile jump_to_entry)(jit_entry *) = longjmp_entry;
+
+/* Unwinds to the innermost entry with a trap. */
+static void raise_trap(wasm_trap trap)
 {
     wasm_activation *act = wasm_current_activation();
     jit_entry *e = act->jit;
     e->trap = trap;
-    __builtin_longjmp(e->jmpbuf, 1);
+    jump_to_entry(e);
 }
 
-static __attribute__((noreturn)) void jit_helper_trap(jit_ctx *ctx, uint64_t trap)
+static void jit_helper_trap(jit_ctx *ctx, uint64_t trap)
 {
     (void)ctx;
     raise_trap((wasm_trap)trap);
@@ -553,11 +568,10 @@ void *const jit_helpers[JH_COUNT] = {
 /* ---- faults ---- */
 
 /* Where a faulting access in compiled code resumes (see wasm_jit_fault). */
-static __attribute__((noreturn, used)) void jit_fault_landing(void)
+static __attribute__((used)) void jit_fault_landing(void)
 {
     wasm_activation *act = wasm_current_activation();
-    jit_entry *e = act->jit;
-    __builtin_longjmp(e->jmpbuf, 1);
+    jump_to_entry(act->jit);
 }
 
 bool wasm_jit_fault(wasm_activation *act, uintptr_t fault_addr, uintptr_t *pc, uintptr_t *sp)
