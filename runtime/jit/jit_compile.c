@@ -224,13 +224,15 @@ void jit_emit_check(jit_compiler *c)
 
 static const uint8_t callee_saved[4] = { X64_RBX, X64_RBP, X64_R12, X64_R13 };
 
-/* Zeroes [rsp + from, rsp + to) (8-byte multiples). */
-static void zero_frame(jit_compiler *c, uint32_t from, uint32_t to)
+/* Zeroes [rsp + from, rsp + to) (8-byte multiples); clear_tmp: xmm15 must
+ * be zeroed first. */
+static void zero_frame(jit_compiler *c, uint32_t from, uint32_t to, bool clear_tmp)
 {
     if (to <= from)
         return;
     uint32_t n = to - from;
-    x64_sse(&c->b, X64_SSE(X64_PP_NONE, X64_MAP_0F, 0x57), JIT_XTMP, x64_r(JIT_XTMP), -1);
+    if (clear_tmp)
+        x64_sse(&c->b, X64_SSE(X64_PP_NONE, X64_MAP_0F, 0x57), JIT_XTMP, x64_r(JIT_XTMP), -1);
     if (n <= 16 * 16) {
         uint32_t off = from;
         for (; off + 16 <= to; off += 16)
@@ -266,9 +268,6 @@ static void emit_prologue(jit_compiler *c)
     x64_alu_rm(&c->b, X64_CMP, true, X64_RAX, x64_base(JIT_CTX, offsetof(jit_ctx, stack_limit)));
     x64_jcc(&c->b, X64_B, jit_trap_label(c, WASM_TRAP_STACK_EXHAUSTED));
     x64_mov_rr(&c->b, true, X64_RSP, X64_RAX);
-    /* the call depth */
-    x64_alu_mi(&c->b, X64_SUB, 4, x64_base(JIT_CTX, offsetof(jit_ctx, calls_left)), 1);
-    x64_jcc(&c->b, X64_B, jit_trap_label(c, WASM_TRAP_STACK_EXHAUSTED));
 
     /* parameters to their homes: registers first, then stack arguments */
     const jit_sig *s = c->fsig;
@@ -306,10 +305,22 @@ static void emit_prologue(jit_compiler *c)
             jit_store_to_mem(c, l->type, jit_frame(l->offset), &v);
         }
     }
-    /* declared locals start at zero */
+    /* declared locals start at zero: a run of frame slots at a time */
     uint32_t first = c->ftype->nparams;
-    if (first < c->nlocals)
-        zero_frame(c, c->locals[first].offset, c->spill_base);
+    bool cleared = false;
+    for (uint32_t i = first; i < c->nlocals;) {
+        if (c->locals[i].reg != X64_NOREG) {
+            i++;
+            continue;
+        }
+        uint32_t j = i;
+        while (j < c->nlocals && c->locals[j].reg == X64_NOREG)
+            j++;
+        uint32_t end = j < c->nlocals ? c->locals[j].offset : c->spill_base;
+        zero_frame(c, c->locals[i].offset, end, !cleared);
+        cleared = true;
+        i = j;
+    }
     for (uint32_t i = first; i < c->nlocals; i++) {
         const jit_local *l = &c->locals[i];
         if (l->reg == X64_NOREG)
@@ -324,7 +335,6 @@ static void emit_prologue(jit_compiler *c)
 static void emit_epilogue(jit_compiler *c)
 {
     x64_bind(&c->b, c->epilogue);
-    x64_alu_mi(&c->b, X64_ADD, 4, x64_base(JIT_CTX, offsetof(jit_ctx, calls_left)), 1);
     x64_alu_ri(&c->b, X64_ADD, true, X64_RSP, FRAME_PLACEHOLDER);
     frame_patch_last(c);
     for (int i = 3; i >= 0; i--)
@@ -416,6 +426,8 @@ static void patch_frame(jit_compiler *c)
         x64_patch32(&c->b, pos, v - FRAME_PLACEHOLDER + frame);
     }
     x64_patch32(&c->b, c->frame_neg_patch, (uint32_t)-(int32_t)frame);
+    if (frame + above > c->jm->max_frame)
+        c->jm->max_frame = frame + above;
 }
 
 /* ---- the instruction loop ---- */

@@ -110,7 +110,9 @@ static void emit_return(jit_compiler *c)
         mv->src = c->stack[from + i];
     }
     jit_parallel_move(c, moves, nm);
-    x64_jmp(&c->b, c->epilogue);
+    /* the epilogue follows the function's final end directly */
+    if (!(c->nctls == 1 && c->p >= c->end))
+        x64_jmp(&c->b, c->epilogue);
 }
 
 /* An unconditional branch to label depth d (values on the stack top). */

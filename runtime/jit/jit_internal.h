@@ -52,7 +52,6 @@ typedef struct jit_ctx {
     uint8_t *mem_base;                  /* memory 0's base (guarded: never moves) */
     wasm_memory *mem;
     volatile int32_t stop;              /* nonzero: the next check calls jit_check */
-    uint32_t calls_left;                /* call depth still allowed */
     uintptr_t stack_limit;              /* lowest rsp a frame may reach */
     int64_t fuel;                       /* metered code: fuel left */
     wasm_instance *inst;
@@ -92,6 +91,7 @@ typedef struct jit_module {
     size_t ctx_size;
     uint32_t features;
     bool metered;                       /* counts fuel at every check */
+    uint32_t max_frame;                 /* largest frame + pushes + return address */
     wasm_arena arena;                   /* signature layouts */
     struct jit_sig *sigs;               /* per type index */
 } jit_module;

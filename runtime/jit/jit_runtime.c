@@ -3,12 +3,15 @@
  * compiling at load, the instance context, entering compiled code from C,
  * the helpers compiled code calls, traps and faults.
  *
- * Stacks: compiled code runs on a machine stack of its own (8 MiB reserved
- * per instance, lazily), so that deep recursion in WebAssembly can neither
- * overflow a small thread stack nor go unnoticed: every function checks rsp
- * against the context's stack_limit and counts call depth like the
- * interpreter (max_call_depth). An activation entered from a host function
- * called by compiled code continues on the stack it is on.
+ * Stacks: compiled code runs on a machine stack of its own, reserved per
+ * instance when it first runs, so that deep recursion in WebAssembly can
+ * neither overflow a small thread stack nor go unnoticed. Its size is
+ * max_call_depth frames of the module's largest frame (within bounds), and
+ * every function checks rsp against the context's stack_limit on entry: so
+ * any call depth up to max_call_depth works, and runaway recursion traps
+ * with "call stack exhausted" (without a counter to update on every call).
+ * An activation entered from a host function called by compiled code
+ * continues on the stack it is on.
  *
  * Traps: every entry into compiled code (jit_enter) has a jump buffer in a
  * jit_entry record that the activation points to. Out-of-line trap code
@@ -33,7 +36,8 @@
 void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
 #endif
 
-#define JIT_STACK_SIZE   ((size_t)8 << 20)
+#define JIT_STACK_MIN    ((size_t)1 << 20)
+#define JIT_STACK_MAX    ((size_t)64 << 20)
 #define JIT_STACK_GUARD  ((size_t)64 << 10)
 /* Room below the limit for C code (helpers, host functions, signal frames). */
 #define JIT_STACK_SPARE  ((size_t)256 << 10)
@@ -181,7 +185,6 @@ bool wasm_jit_instance_init(wasm_instance *inst)
     ctx->tables = inst->tables;
     ctx->types = inst->types;
     ctx->funcs = inst->funcs;
-    ctx->calls_left = inst->max_call_depth;
     /* globals: imported ones by pointer, own cells move into the context */
     uint8_t *base = (uint8_t *)ctx;
     for (uint32_t i = 0; i < m->nglobals; i++) {
@@ -229,11 +232,15 @@ void wasm_jit_interrupt(wasm_instance *inst)
 static bool own_stack(jit_ctx *ctx, void **top, uintptr_t *limit)
 {
     if (!ctx->stack) {
-        size_t size = JIT_STACK_SIZE + JIT_STACK_GUARD;
+        size_t page = wasm_plat_page_size();
+        uint64_t want = (uint64_t)ctx->inst->max_call_depth * ctx->jm->max_frame + JIT_STACK_SPARE;
+        size_t usable = want < JIT_STACK_MIN ? JIT_STACK_MIN : want > JIT_STACK_MAX ? JIT_STACK_MAX : (size_t)want;
+        usable = (usable + page - 1) & ~(page - 1);
+        size_t size = usable + JIT_STACK_GUARD;
         uint8_t *p = wasm_plat_reserve(size);
         if (!p)
             return false;
-        if (!wasm_plat_commit(p + JIT_STACK_GUARD, JIT_STACK_SIZE)) {
+        if (!wasm_plat_commit(p + JIT_STACK_GUARD, usable)) {
             wasm_plat_release(p, size);
             return false;
         }
@@ -295,8 +302,7 @@ static void unpack_results(const jit_sig *s, const wasm_functype *ft, const jit_
  * Returns the trap, WASM_TRAP_NONE on success.
  */
 static wasm_trap jit_enter(wasm_activation *act, jit_ctx *ctx, wasm_funcinst *f, uint64_t *slots,
-                           void *new_top, const jit_entry *outer, uintptr_t limit, uint32_t calls_left,
-                           int64_t *fuel)
+                           void *new_top, const jit_entry *outer, uintptr_t limit, int64_t *fuel)
 {
     const wasm_functype *ft = f->type;
     const jit_sig *sig = &ctx->jm->sigs[ft - f->inst->module->types];
@@ -318,10 +324,8 @@ static wasm_trap jit_enter(wasm_activation *act, jit_ctx *ctx, wasm_funcinst *f,
     e.stack_len = outer ? outer->stack_len : ctx->stack_size;
     e.trap = WASM_TRAP_NONE;
     uintptr_t saved_limit = ctx->stack_limit;
-    uint32_t saved_calls = ctx->calls_left;
     int64_t saved_fuel = ctx->fuel;
     ctx->stack_limit = limit;
-    ctx->calls_left = calls_left;
     ctx->fuel = *fuel;
     act->jit = &e;
     wasm_memory *saved_mem = act->cur_mem;
@@ -341,7 +345,6 @@ static wasm_trap jit_enter(wasm_activation *act, jit_ctx *ctx, wasm_funcinst *f,
     act->cur_mem = saved_mem;
     *fuel = ctx->fuel;
     ctx->stack_limit = saved_limit;
-    ctx->calls_left = saved_calls;
     ctx->fuel = saved_fuel;
     if (regs.stack != stack_buf)
         wasm_free(regs.stack);
@@ -354,15 +357,11 @@ wasm_trap wasm_jit_run(wasm_activation *act, wasm_instance *root, wasm_funcinst 
     jit_entry *outer = outer_entry(act->prev);
     void *top = NULL;
     uintptr_t limit;
-    uint32_t calls;
     int64_t fuel = root->fuel;
     if (outer) {
         limit = outer->stack_limit;
-        calls = outer->ctx->calls_left;
-    } else {
-        if (!own_stack(ctx, &top, &limit))
-            return WASM_TRAP_STACK_EXHAUSTED;
-        calls = root->max_call_depth;
+    } else if (!own_stack(ctx, &top, &limit)) {
+        return WASM_TRAP_STACK_EXHAUSTED;
     }
     /* keep the argument slots out of reach of nested activations */
     wasm_stack *st = &root->stack;
@@ -377,7 +376,7 @@ wasm_trap wasm_jit_run(wasm_activation *act, wasm_instance *root, wasm_funcinst 
         saved_running = root_ctx->running;
         __atomic_store_n(&root_ctx->running, ctx, __ATOMIC_RELEASE);
     }
-    wasm_trap trap = jit_enter(act, ctx, f, fp, top, outer, limit, calls, &fuel);
+    wasm_trap trap = jit_enter(act, ctx, f, fp, top, outer, limit, &fuel);
     if (root_ctx && root_ctx != ctx)
         __atomic_store_n(&root_ctx->running, saved_running, __ATOMIC_RELEASE);
     if (ctx->jm->metered)
@@ -456,7 +455,7 @@ static void jit_helper_call_slow(jit_ctx *ctx, wasm_funcinst *f, uint64_t *slots
         if (root_ctx)
             __atomic_store_n(&root_ctx->running, callee, __ATOMIC_RELEASE);
         int64_t fuel = ctx->fuel;
-        trap = jit_enter(act, callee, f, slots, NULL, e, e->stack_limit, ctx->calls_left, &fuel);
+        trap = jit_enter(act, callee, f, slots, NULL, e, e->stack_limit, &fuel);
         if (root_ctx)
             __atomic_store_n(&root_ctx->running, saved_running, __ATOMIC_RELEASE);
         if (callee->jm->metered && ctx->jm->metered)
