@@ -47,3 +47,43 @@ runtime-spec-jit-san: $(HOST_BUILD)/san/kpio-spectest
 	$(HOST_BUILD)/san/kpio-spectest --engine=jit --out=$(BUILD)/spec-json-san $(SPEC_DIR)
 
 TEST_TARGETS += runtime-spec-jit runtime-spec-jit-baseline runtime-spec-jit-san
+
+# ---- differential testing: interpreter vs JIT on generated modules ----
+JIT_DIFF_SRCS := tests/fuzz/jit/wasm_gen.c tests/fuzz/jit/jit_diff.c
+JIT_DIFF_HDRS := tests/fuzz/jit/wasm_gen.h tests/fuzz/jit/jit_diff.h
+
+$(HOST_BUILD)/jit-diff: tests/fuzz/jit/jit_diff_main.c $(JIT_DIFF_SRCS) $(JIT_DIFF_HDRS) $(HOST_BUILD)/libkpiowasm.a
+	$(HOST_CC) -std=c11 -O2 -g -Wall -Wextra -D_GNU_SOURCE -Iruntime/include $< $(JIT_DIFF_SRCS) \
+	    $(HOST_BUILD)/libkpiowasm.a -lpthread -o $@
+
+$(HOST_BUILD)/san/jit-diff: tests/fuzz/jit/jit_diff_main.c $(JIT_DIFF_SRCS) $(JIT_DIFF_HDRS) $(HOST_BUILD)/san/libkpiowasm.a
+	@mkdir -p $(@D)
+	$(HOST_CC) -std=c11 -O1 -g -Wall -Wextra -D_GNU_SOURCE $(SAN_FLAGS) -Iruntime/include $< $(JIT_DIFF_SRCS) \
+	    $(HOST_BUILD)/san/libkpiowasm.a -lpthread -o $@
+
+ALL_TARGETS += $(HOST_BUILD)/jit-diff $(HOST_BUILD)/san/jit-diff
+
+$(HOST_BUILD)/fuzz/jit-diff-fuzz: tests/fuzz/jit/jit_diff_fuzz.c $(JIT_DIFF_SRCS) $(JIT_DIFF_HDRS) $(HOST_BUILD)/san/libkpiowasm.a
+	@mkdir -p $(@D)
+	$(HOST_CC) -std=c11 -O1 -g -Wall -Wextra -D_GNU_SOURCE $(FUZZ_FLAGS) -Iruntime/include $< $(JIT_DIFF_SRCS) \
+	    $(HOST_BUILD)/san/libkpiowasm.a -lpthread -o $@
+
+ALL_TARGETS += $(HOST_BUILD)/fuzz/jit-diff-fuzz
+
+# make fuzz: libFuzzer drives the generator's decisions (FUZZ_SECONDS each).
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz-jit-diff
+fuzz-jit-diff: $(HOST_BUILD)/fuzz/jit-diff-fuzz
+	@mkdir -p $(BUILD)/fuzz-corpus/jit-diff
+	$(HOST_BUILD)/fuzz/jit-diff-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=30 \
+	    -print_final_stats=1 $(BUILD)/fuzz-corpus/jit-diff tests/fuzz/jit/regressions
+
+FUZZ_TARGETS += fuzz-jit-diff
+
+# make test: the saved regression inputs, then 2000 fresh modules from a
+# fixed seed (the same ones every run), under ASan + UBSan.
+.PHONY: runtime-jit-diff
+runtime-jit-diff: $(HOST_BUILD)/san/jit-diff
+	$(HOST_BUILD)/san/jit-diff --modules 2000 --seed 20261126 --replay tests/fuzz/jit/regressions/*.bin
+
+TEST_TARGETS += runtime-jit-diff

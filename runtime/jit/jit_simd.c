@@ -19,10 +19,14 @@ uint8_t jit_vreg(jit_compiler *c, jv *v)
 x64_rm jit_vrm(jit_compiler *c, jv *v)
 {
     if (v->kind == JV_CONST && v->type == WASM_V128)
-        return x64_m(jit_const128(c, v->c[0], v->c[1]));
+        return x64_m(jit_const128(c, v->c[0], v->c[1]));      /* 16-byte aligned */
     if (v->kind == JV_CONST)
         return x64_r(jit_in_reg(c, v));
-    return jit_rm(c, v);
+    x64_rm rm = jit_rm(c, v);
+    /* legacy SSE wants 16-byte aligned m128 operands; frame slots are 8 */
+    if (!rm.is_reg && v->type == WASM_V128 && !(c->features & JIT_F_AVX))
+        return x64_r(jit_in_reg(c, v));
+    return rm;
 }
 
 uint8_t jit_vdest(jit_compiler *c, uint8_t type, const jv *a)
