@@ -134,8 +134,10 @@ static int parse_run_options(int argc, char **argv, run_options *o)
             i++;
             break;
         }
-        if (!strcmp(opt, "--interp"))
-            continue;                   /* the interpreter is the only engine so far */
+        if (!strcmp(opt, "--interp")) {
+            wasm_runtime_set_engine(WASM_ENGINE_INTERP);    /* else the JIT where available */
+            continue;
+        }
         if (i + 1 >= argc) {
             fprintf(stderr, "kpio-wasm: %s needs a value\n", opt);
             return -1;
