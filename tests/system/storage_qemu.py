@@ -139,10 +139,13 @@ def test_monitor_commands(tmp_path):
     g = kpio.Guest(timeout=300, extra=["--disk", disk] + extra4k + extra_polled)
     g.expect(PROMPT, timeout=120)
     with g:
-        out = command(g, "lspci")
-        assert re.search(r"1af4:1001 .*driver virtio-blk", out), out
-        out = command(g, "lsblk")
+        out = command(g, "lsblk")                   # (waits until the disks are probed)
         assert "KPIO-DATA" in out and "vdb" in out, out
+        # Vendor:device, [class subclass], name and driver of every function.
+        out = command(g, "lspci")
+        disks = re.findall(r"^00:0\d\.0 1af4:1001 \[0100\] .*, driver virtio-blk$", out, re.M)
+        assert len(disks) == 4, out
+        assert re.search(r"^00:00\.0 8086:29c0 \[0600\] Host bridge$", out, re.M), out
         assert "vda2 on /data type fat (rw)" in command(g, "mount")
         assert "vda1 on /boot type fat (ro)" in command(g, "mount")
         assert "README.TXT" in command(g, "ls /data")
