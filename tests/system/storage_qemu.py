@@ -163,6 +163,13 @@ def test_monitor_commands(tmp_path):
         out = command(g, "df")
         assert re.search(r"vda2\s+fat32\s+\d+\s+\d+\s+\d+\s+/data", out), out
         assert "synced" in command(g, "sync")
+        # tmpfs at /tmp; devfs at /dev (console writes reach the serial line).
+        command(g, "write /tmp/t.txt in memory")
+        assert "in memory" in command(g, "cat /tmp/t.txt")
+        out = command(g, "write /dev/console through-devfs")
+        assert out.count("through-devfs") == 2, out    # the echoed line, then the write
+        assert command(g, "write /dev/null gone").split() == ["write", "/dev/null", "gone", "kpio>"]
+        assert re.search(r"tmpfs on /tmp\b", command(g, "mount"))
         # An extra disk, mounted by hand.
         command(g, "mount fat vdb /mnt")
         command(g, "mkdir /mnt/dir")
