@@ -23,6 +23,7 @@ STORAGE_IMAGES   := $(patsubst ../shared/fat-images/%.img.gz,$(STORAGE_OUT)/imag
                        $(wildcard ../shared/fat-images/*.img.gz))
 STORAGE_FSUTIL   := $(STORAGE_OUT)/kpio-fsutil
 STORAGE_FUZZER   := $(STORAGE_OUT)/fuzz-fat
+STORAGE_FUZZ_SEEDS := $(patsubst $(STORAGE_OUT)/images/%,$(STORAGE_OUT)/fuzz-seeds/%,$(STORAGE_IMAGES))
 
 ALL_TARGETS  += $(STORAGE_TESTS) $(STORAGE_FSUTIL)
 TEST_TARGETS += test-storage test-storage-oracle test-storage-qemu
@@ -85,10 +86,20 @@ $(STORAGE_OUT)/fuzz-seeds/%.img: $(STORAGE_OUT)/images/%.img
 	@mkdir -p $(dir $@)
 	head -c 2097152 $< > $@
 
-fuzz-fat: $(STORAGE_FUZZER) $(patsubst $(STORAGE_OUT)/images/%,$(STORAGE_OUT)/fuzz-seeds/%,$(STORAGE_IMAGES))
+fuzz-fat: $(STORAGE_FUZZER) $(STORAGE_FUZZ_SEEDS)
 	@mkdir -p $(STORAGE_OUT)/fuzz-corpus
 	$(STORAGE_FUZZER) -max_total_time=$(FUZZ_SECONDS) -max_len=2097152 -rss_limit_mb=4096 \
 	    -timeout=20 $(STORAGE_OUT)/fuzz-corpus $(STORAGE_OUT)/fuzz-seeds tests/fuzz/fat-regressions
+
+# In `make test`: every seed and every input that once failed, once through
+# the fuzz target (a crash, sanitizer report or leak fails the suite).
+TEST_TARGETS += storage-fuzz-regress
+.PHONY: storage-fuzz-regress
+storage-fuzz-regress: $(STORAGE_FUZZER) $(STORAGE_FUZZ_SEEDS)
+	@n=$$(ls $(STORAGE_OUT)/fuzz-seeds tests/fuzz/fat-regressions | grep -vc ':$$\|^$$'); \
+	 if $(STORAGE_FUZZER) -runs=0 -rss_limit_mb=4096 $(STORAGE_OUT)/fuzz-seeds tests/fuzz/fat-regressions \
+	      > $(STORAGE_OUT)/fuzz-regress.log 2>&1; then echo "$$n passed, 0 failed"; \
+	 else echo "fuzz-fat failed: see $(STORAGE_OUT)/fuzz-regress.log"; echo "0 passed, 1 failed"; exit 1; fi
 
 -include $(STORAGE_OBJS:.o=.d) $(STORAGE_FUZZ_OBJS:.o=.d)
 

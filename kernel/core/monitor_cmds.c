@@ -9,6 +9,7 @@
 #include "core/time_boot.h"
 #include "dev/acpi.h"
 #include "dev/clocks.h"
+#include "fs/storage.h"
 #include "mm/buddy.h"
 #include "mm/heap.h"
 #include "mm/mm.h"
@@ -227,6 +228,7 @@ static int cmd_reboot(int argc, char **argv)
     (void)argc;
     (void)argv;
     monitor_printf("rebooting\n");
+    storage_shutdown();
     acpi_reboot();
 }
 
@@ -235,6 +237,7 @@ static int cmd_poweroff(int argc, char **argv)
     (void)argc;
     (void)argv;
     monitor_printf("powering off\n");
+    storage_shutdown();
     acpi_poweroff();
     return -EIO;
 }

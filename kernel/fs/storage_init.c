@@ -141,11 +141,16 @@ static void storage_thread(void *arg)
     }
 }
 
+/* Unmount everything (a busy file system is synced instead), so every
+ * dirty block reaches the disks before the machine goes off. */
 void storage_shutdown(void)
 {
+    storage_wait_ready();
     int rc = vfs_umount_all();
     if (rc < 0)
         log_err("storage: unmounting at shutdown: %d", rc);
+    else
+        log_info("storage: file systems unmounted");
 }
 
 /* ---- init ---- */

@@ -1,7 +1,8 @@
 /*
  * tests/unit/fs/test_fat_write.c — the FAT driver's write side from inside:
  * short-name generation and collisions, name rules, timestamps, unlinking
- * open files, space accounting, I/O errors, concurrent writers, no leaks;
+ * open files, space accounting, I/O errors, concurrent writers, no leaks,
+ * the FSInfo next-free hint and both table copies kept in step;
  * and power cuts simulated from the device's write journal: the disk as a
  * cut after any request would leave it (and, between two flushes, with any
  * subset of the requests written) must need at most what `fsck.fat -a`
@@ -18,6 +19,7 @@
 
 #include "fs/fat/fat.h"
 #include "fs/fat/fat_internal.h"
+#include "fs/le.h"
 #include "fs/tmpfs.h"
 #include "fs/vfs.h"
 #include "hostblk.h"
@@ -548,6 +550,97 @@ static void run_power_cuts(int bits, unsigned size_kib)
     unmount_disk();
 }
 
+/* First cluster of path's chain. */
+static uint32_t first_cluster_of(const char *path)
+{
+    struct vfs_file *f;
+    assert_int_equal(vfs_open(NULL, path, VFS_O_RDONLY, 0, &f), 0);
+    uint32_t c = container_of(f->node, struct fat_node, vnode)->first_cluster;
+    vfs_close(f);
+    return c;
+}
+
+/* Checks on an unmounted FAT32 image: every FAT copy is byte for byte the
+ * same, and FSInfo's free count is what the table says (FATSPEC §5). Returns
+ * FSInfo's next-free hint. */
+static uint32_t check_table_copies_and_fsinfo(const char *img)
+{
+    size_t len;
+    uint8_t *b = tu_read_file(img, &len);
+    assert_non_null(b);
+    uint32_t sec = le16(b + 11), rsv = le16(b + 14), nfat = b[16];
+    uint64_t fat_bytes = (uint64_t)le32(b + 36) * sec;
+    uint64_t total = le32(b + 32), data_sectors = total - rsv - nfat * fat_bytes / sec;
+    uint32_t clusters = (uint32_t)(data_sectors / b[13]);
+    assert_int_equal(nfat, 2);
+    assert_memory_equal(b + rsv * sec, b + rsv * sec + fat_bytes, fat_bytes);
+    uint32_t zero = 0;
+    for (uint32_t c = 2; c < clusters + 2; c++)
+        zero += (le32(b + rsv * sec + 4 * c) & 0x0FFFFFFF) == 0;
+    const uint8_t *fsinfo = b + le16(b + 48) * sec;
+    assert_int_equal(le32(fsinfo + 488), zero);
+    uint32_t next = le32(fsinfo + 492);
+    free(b);
+    return next;
+}
+
+static void set_fsinfo_next_free(const char *img, uint32_t next)
+{
+    size_t len;
+    uint8_t *b = tu_read_file(img, &len);
+    assert_non_null(b);
+    FILE *f = fopen(img, "r+b");
+    assert_non_null(f);
+    uint8_t v[4];
+    put_le32(v, next);
+    assert_int_equal(fseek(f, (long)le16(b + 48) * le16(b + 11) + 492, SEEK_SET), 0);
+    assert_int_equal(fwrite(v, 1, 4, f), 4);
+    fclose(f);
+    free(b);
+}
+
+/* New files start where FSInfo's next-free hint points, the hint moves on
+ * and is kept across mounts; both FAT copies stay the same and FSInfo's free
+ * count right through creating, growing, truncating and deleting. */
+static void test_fsinfo_hint_and_fat_copies(void **state)
+{
+    (void)state;
+    const char *img = tu_tmp("hint.img");
+    mount_new("hint.img", 32, 40000, "-s 1", 0);       /* 512-byte clusters */
+    unmount_disk();
+    set_fsinfo_next_free(img, 1000);
+    disk = hostblk_open(img, "w", 512, 0);
+    assert_non_null(disk);
+    blkdev_register(hostblk_dev(disk));
+    assert_int_equal(vfs_mount("fat", "w", "/v", 0), 0);
+    static uint8_t data[3 * 512];
+    tu_fill_pattern(data, sizeof data, 5);
+    put("/v/first.bin", data, sizeof data);                 /* three clusters */
+    assert_int_equal(first_cluster_of("/v/first.bin"), 1000);
+    unmount_disk();
+    assert_int_equal(check_table_copies_and_fsinfo(img), 1003);
+    assert_int_equal(fsck_clean(img), 0);
+
+    disk = hostblk_open(img, "w", 512, 0);
+    assert_non_null(disk);
+    blkdev_register(hostblk_dev(disk));
+    assert_int_equal(vfs_mount("fat", "w", "/v", 0), 0);
+    put("/v/second.bin", "x", 1);
+    assert_int_equal(first_cluster_of("/v/second.bin"), 1003);
+    assert_int_equal(vfs_mkdir(NULL, "/v/dir", 0, 0755), 0);
+    for (int i = 0; i < 40; i++) {                          /* the directory grows */
+        char name[64];
+        snprintf(name, sizeof name, "/v/dir/a file with a long name %02d.txt", i);
+        put(name, data, (size_t)(i * 997) % sizeof data);
+    }
+    assert_int_equal(vfs_truncate(NULL, "/v/first.bin", 0, 700), 0);
+    assert_int_equal(vfs_unlink(NULL, "/v/second.bin", 0), 0);
+    unmount_disk();
+    uint32_t next = check_table_copies_and_fsinfo(img);
+    assert_true(next > 1003);
+    assert_int_equal(fsck_clean(img), 0);
+}
+
 static void test_power_cuts_fat16(void **state) { (void)state; run_power_cuts(16, 16384); }
 static void test_power_cuts_fat32(void **state) { (void)state; run_power_cuts(32, 40000); }
 
@@ -560,6 +653,7 @@ int main(void)
         cmocka_unit_test_teardown(test_io_errors, cleanup),
         cmocka_unit_test_teardown(test_concurrent_writers, cleanup),
         cmocka_unit_test_teardown(test_no_leaks_after_unmount, cleanup),
+        cmocka_unit_test_teardown(test_fsinfo_hint_and_fat_copies, cleanup),
         cmocka_unit_test_teardown(test_power_cuts_fat16, cleanup),
         cmocka_unit_test_teardown(test_power_cuts_fat32, cleanup),
     };
