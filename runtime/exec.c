@@ -16,6 +16,7 @@
  * (rewrite the ucontext registers), and a JIT's code can use it unchanged.
  */
 #include "wasm_internal.h"
+#include "jit/jit.h"
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
@@ -64,6 +65,8 @@ static __attribute__((noreturn, used)) void trap_landing(void)
 bool wasm_fault_redirect(uintptr_t fault_addr, uintptr_t *pc, uintptr_t *sp)
 {
     wasm_activation *act = *current_slot();
+    if (act && act->jit && wasm_jit_fault(act, fault_addr, pc, sp))
+        return true;
     if (!act || !act->in_guest)
         return false;
     wasm_memory *mem = act->cur_mem;
@@ -182,6 +185,8 @@ static wasm_trap run(wasm_activation *act, wasm_instance *root, wasm_funcinst *f
 {
     if (!f->code)
         return wasm_call_host(act, root, f, fp);
+    if (wasm_jit_runs(f))
+        return wasm_jit_run(act, root, f, fp);
     if (f->inst->module->checked)
         return wasm_interp_run_checked(act, root, f, fp);
     return wasm_interp_run(act, root, f, fp);

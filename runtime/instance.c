@@ -5,6 +5,7 @@
  * instances (calls, globals, memory access, interrupt, exit, fuel).
  */
 #include "wasm_internal.h"
+#include "jit/jit.h"
 
 void wasm_instance_retain(wasm_instance *inst)
 {
@@ -23,6 +24,7 @@ static void destroy(wasm_instance *inst)
         for (uint32_t i = 0; i < m->nelems; i++)
             wasm_free(inst->elem_refs[i]);
     wasm_stack_free(inst);
+    wasm_jit_instance_free(inst);
     for (uint32_t i = 0; i < inst->ndeps; i++)
         wasm_instance_release(inst->deps[i]);
     wasm_free(inst->deps);
@@ -415,6 +417,10 @@ wasm_instance *wasm_instantiate(wasm_module *m, wasm_linker *l, const wasm_limit
         r = resolve_imports(inst, l, err);
     if (r == WASM_OK)
         r = allocate(inst, err);
+    if (r == WASM_OK && !wasm_jit_instance_init(inst)) {
+        wasm_error_set(err, WASM_ERR_NOMEM, "out of memory");
+        r = WASM_ERR_NOMEM;
+    }
     if (r == WASM_OK)
         r = initialize(inst, err);
     if (r == WASM_ERR_TRAP || r == WASM_ERR_EXIT)
@@ -549,6 +555,7 @@ bool wasm_memory_check(wasm_instance *inst, uint64_t offset, uint64_t len)
 void wasm_instance_interrupt(wasm_instance *inst)
 {
     __atomic_store_n(&inst->interrupt, 1, __ATOMIC_RELAXED);
+    wasm_jit_interrupt(inst);
 }
 
 void wasm_instance_exit(wasm_instance *inst, int exit_code)

@@ -177,6 +177,8 @@ static inline uint64_t rotr64(uint64_t x, uint64_t n) { n &= 63; return (x >> n)
  * printed to stderr at exit. */
 #include <stdio.h>
 static uint64_t interp_stats[IOP_COUNT];
+static uint64_t interp_pairs[IOP_COUNT][IOP_COUNT];
+static uint32_t interp_prev;
 static const char *const interp_names[IOP_COUNT] = {
 #define OP(name, nargs) #name,
 #include "iops.def"
@@ -199,6 +201,18 @@ __attribute__((destructor)) static void interp_stats_dump(void)
         interp_stats[best] = 0;
     }
     fprintf(stderr, "total %llu\n", (unsigned long long)total);
+    for (int k = 0; k < 25; k++) {
+        int bi = -1, bj = -1;
+        for (int i = 0; i < IOP_COUNT; i++)
+            for (int j = 0; j < IOP_COUNT; j++)
+                if (interp_pairs[i][j] && (bi < 0 || interp_pairs[i][j] > interp_pairs[bi][bj]))
+                    bi = i, bj = j;
+        if (bi < 0)
+            break;
+        fprintf(stderr, "pair %-24s %-24s %5.1f%%\n", interp_names[bi], interp_names[bj],
+                100.0 * interp_pairs[bi][bj] / total);
+        interp_pairs[bi][bj] = 0;
+    }
 }
 #endif
 
@@ -298,6 +312,8 @@ wasm_trap INTERP_RUN(wasm_activation *act, wasm_instance *caller, wasm_funcinst 
 dispatch:
 #ifdef WASM_INTERP_STATS
     interp_stats[(uint32_t)*(const uint64_t *)ip]++;
+    interp_pairs[interp_prev][(uint32_t)*(const uint64_t *)ip]++;
+    interp_prev = (uint32_t)*(const uint64_t *)ip;
 #endif
     switch ((uint32_t)*(const uint64_t *)ip) {
 #endif
@@ -334,6 +350,21 @@ dispatch:
     BRCMP_FAMILY(I32_IMM, uint32_t, int32_t, OPND(1))
     BRCMP_FAMILY(I64, uint64_t, int64_t, SLOT(1))
     BRCMP_FAMILY(I64_IMM, uint64_t, int64_t, (int64_t)(int32_t)OPND(1))
+    /* add + compare + branch: the sum is written, then compared */
+#define ADDBR(name, SUM, B, cond) \
+    CASE(name) { uint32_t a = (SUM); SLOT(0) = a; uint32_t b = (B); \
+        if (cond) { JUMP(6, OPND(4)); } \
+        NEXT(name); }
+#define ADDBR_FAMILY(P, SUM, B) \
+    ADDBR(BR_##P##_EQ, SUM, B, a == b) ADDBR(BR_##P##_NE, SUM, B, a != b) \
+    ADDBR(BR_##P##_LT_S, SUM, B, (int32_t)a < (int32_t)b) ADDBR(BR_##P##_LT_U, SUM, B, a < b) \
+    ADDBR(BR_##P##_GT_S, SUM, B, (int32_t)a > (int32_t)b) ADDBR(BR_##P##_GT_U, SUM, B, a > b) \
+    ADDBR(BR_##P##_LE_S, SUM, B, (int32_t)a <= (int32_t)b) ADDBR(BR_##P##_LE_U, SUM, B, a <= b) \
+    ADDBR(BR_##P##_GE_S, SUM, B, (int32_t)a >= (int32_t)b) ADDBR(BR_##P##_GE_U, SUM, B, a >= b)
+    ADDBR_FAMILY(ADDI, U32(1) + OPND(2), U32(3))
+    ADDBR_FAMILY(ADDI_IMM, U32(1) + OPND(2), OPND(3))
+    ADDBR_FAMILY(ADD, U32(1) + U32(2), U32(3))
+    ADDBR_FAMILY(ADD_IMM, U32(1) + U32(2), OPND(3))
 
     CASE(RETURN1) {
         fp[0] = SLOT(0);
@@ -378,6 +409,7 @@ dispatch:
 
     /* ---- data movement ---- */
     CASE(COPY) { SLOT(0) = SLOT(1); NEXT(COPY); }
+    CASE(COPY2) { SLOT(0) = SLOT(1); SLOT(2) = SLOT(3); NEXT(COPY2); }
     CASE(COPY_V128) {
         uint64_t lo = fp[OPND(1)], hi = fp[OPND(1) + 1];
         fp[OPND(0)] = lo;
@@ -431,6 +463,21 @@ dispatch:
     STOREOP(I64_STORE, 8, store64(p, v))
     STOREOP(I32_STORE8, 1, *p = (uint8_t)v)
     STOREOP(I32_STORE16, 2, store16(p, (uint16_t)v))
+#define LOADX(name, len, expr) \
+    CASE(name) { uint64_t ea_ = (uint64_t)(uint32_t)(U32(1) + U32(2)) + OPND(3); \
+        BOUNDS(ea_, len); uint8_t *p = mem + ea_; SLOT(0) = (expr); NEXT(name); }
+    LOADX(I32_LOAD_X, 4, load32(p))
+    LOADX(I64_LOAD_X, 8, load64(p))
+    LOADX(I32_LOAD8_S_X, 1, (uint32_t)(int32_t)(int8_t)*p)
+    LOADX(I32_LOAD8_U_X, 1, (uint32_t)*p)
+    LOADX(I32_LOAD16_S_X, 2, (uint32_t)(int32_t)(int16_t)load16(p))
+    LOADX(I32_LOAD16_U_X, 2, (uint32_t)load16(p))
+    LOADX(I64_LOAD8_S_X, 1, (uint64_t)(int64_t)(int8_t)*p)
+    LOADX(I64_LOAD8_U_X, 1, (uint64_t)*p)
+    LOADX(I64_LOAD16_S_X, 2, (uint64_t)(int64_t)(int16_t)load16(p))
+    LOADX(I64_LOAD16_U_X, 2, (uint64_t)load16(p))
+    LOADX(I64_LOAD32_S_X, 4, (uint64_t)(int64_t)(int32_t)load32(p))
+    LOADX(I64_LOAD32_U_X, 4, (uint64_t)load32(p))
 #define STOREIMM(name, len, stmt) \
     CASE(name) { EA(p, 0, 3, len); uint32_t v = OPND(1); stmt; NEXT(name); }
     STOREIMM(I32_STORE_IMM, 4, store32(p, v))

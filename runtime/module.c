@@ -3,11 +3,13 @@
  * translate every function body (translate.c); module reflection.
  */
 #include "wasm_internal.h"
+#include "jit/jit.h"
 
 void wasm_module_release(wasm_module *m)
 {
     if (!m || --m->refcount)
         return;
+    wasm_jit_free_module(m);
     wasm_free(m->funcs);
     wasm_free(m->tables);
     wasm_free(m->mems);
@@ -68,6 +70,8 @@ wasm_module *wasm_module_load(const uint8_t *bytes, size_t size, wasm_error *err
     if (r == WASM_OK)
         r = wasm_translator_finish(t, err);
     wasm_translator_free(t);
+    if (r == WASM_OK)
+        wasm_jit_compile_module(m, bodies);     /* else it stays interpreted */
     wasm_free(bodies);
     if (r != WASM_OK) {
         wasm_module_release(m);

@@ -204,6 +204,7 @@ struct wasm_module {
     size_t code_units;
     bool checked;                   /* compiled with explicit bounds checks */
     uint32_t refcount;              /* the loader + each instance */
+    void *jit;                      /* machine code (jit/), NULL: interpreted */
 };
 
 /* decode.c: decode and validate everything but function bodies; keeps body
@@ -259,6 +260,7 @@ typedef struct wasm_funcinst {
     const wasm_code *code;          /* NULL for host functions */
     wasm_host_func host;
     void *env;
+    const void *jit_code;           /* entry of the compiled code (jit/) */
 } wasm_funcinst;
 
 typedef struct wasm_frame {
@@ -304,6 +306,7 @@ struct wasm_instance {
     uint32_t refcount;              /* the embedder + importers + linkers */
     wasm_instance **deps;           /* instances this one imports from */
     uint32_t ndeps;
+    void *jit;                      /* context of compiled code (jit/) */
 };
 
 /* Reference counting: an instance lives while the embedder, an importing
@@ -355,6 +358,7 @@ typedef struct wasm_activation {
     bool exiting;                   /* a host function called wasm_instance_exit */
     void *interp;                   /* the interpreter's state (interp.c) */
     int exit_code;
+    void *jit;                      /* innermost entry into compiled code (jit/) */
 } wasm_activation;
 
 wasm_activation *wasm_current_activation(void);

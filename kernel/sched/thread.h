@@ -60,6 +60,12 @@ struct thread {
     uint64_t stack_size;
     struct vm_space *space;         /* user address space, NULL for kernel threads */
 
+    /* WebAssembly apps (kernel/app): the runtime's per-thread slot
+     * (wasm_plat_thread_slot) and the app thread this kernel thread runs;
+     * NULL in other threads. */
+    void *wasm_slot;
+    void *app_thread;
+
     uint64_t created_ns;
     uint64_t run_ns;                /* time on a CPU */
     uint64_t switched_in_ns;

@@ -134,8 +134,10 @@ static int parse_run_options(int argc, char **argv, run_options *o)
             i++;
             break;
         }
-        if (!strcmp(opt, "--interp"))
-            continue;                   /* the interpreter is the only engine so far */
+        if (!strcmp(opt, "--interp")) {
+            wasm_runtime_set_engine(WASM_ENGINE_INTERP);    /* else the JIT where available */
+            continue;
+        }
         if (i + 1 >= argc) {
             fprintf(stderr, "kpio-wasm: %s needs a value\n", opt);
             return -1;
@@ -298,7 +300,7 @@ static int cmd_run(int argc, char **argv)
     kpio_backend kbe;
     kpio_linux_backend(&kbe, o.net && !strcmp(o.net, "all"));
     kpio_system *sys = kpio_system_new(&kbe, &be);
-    kpio_permissions perms = { .network = !o.net || strcmp(o.net, "none") != 0 };
+    kpio_permissions perms = { .network = !o.net || strcmp(o.net, "none") != 0, .system = true };
     o.proc = sys ? kpio_process_attach(sys, o.wasi, o.module_path, &perms) : NULL;
     size_t size;
     uint8_t *bytes = o.proc ? cli_read_file(o.module_path, &size) : NULL;

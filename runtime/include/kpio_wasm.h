@@ -204,6 +204,25 @@ const char *wasm_trap_message(wasm_trap trap);   /* the spec's wording */
  * cannot link with modules loaded in the other mode. */
 void wasm_runtime_set_checked(bool on);
 
+/* Which engine runs modules loaded from now on. The default is the JIT on
+ * x86-64 CPUs with SSE4.1 (AVX2 and BMI used where present), else the
+ * interpreter. WASM_ENGINE_JIT_BASELINE restricts the JIT to SSE4.1 code
+ * (to test the paths other CPUs take). Modules loaded with checked bounds
+ * are always interpreted. */
+typedef enum wasm_engine {
+    WASM_ENGINE_DEFAULT = 0,
+    WASM_ENGINE_INTERP,
+    WASM_ENGINE_JIT,
+    WASM_ENGINE_JIT_BASELINE,
+} wasm_engine;
+void wasm_runtime_set_engine(wasm_engine engine);
+/* True if modules loaded now would be compiled. */
+bool wasm_runtime_jit_available(void);
+/* The engine that runs m's functions: WASM_ENGINE_JIT or WASM_ENGINE_INTERP. */
+wasm_engine wasm_module_engine(const wasm_module *m);
+/* Why the JIT last declined a module (NULL if it compiled the last one). */
+const char *wasm_jit_last_error(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -225,8 +225,8 @@ def boot_kpio(lab, nic=None, cmdline=None, timeout=600, extra=(), log=None, tap=
     hard timeout) with a virtio-net NIC on tap0 (or `nic`: extra QEMU
     arguments); returns a Console on its serial monitor ("kpio> ")."""
     cmd = [QEMU_RUNNER, "--smp", "2", "--mem", "1G", "--timeout", str(timeout)]
-    if cmdline:
-        cmd += ["--cmdline", cmdline]
+    # the kernel monitor on the console, not the shell (kernel/app)
+    cmd += ["--cmdline", f"{cmdline} init=monitor" if cmdline else "init=monitor"]
     if nic is None:
         cmd += ["--nic", f"tap,ifname={tap}"]
     else:

@@ -2,7 +2,7 @@
  * tests/spec/kpio-spectest.c — runs WebAssembly spec tests (.wast) against
  * the runtime through its public API.
  *
- *   kpio-spectest [--engine=interp|jit] [--bounds=guard|checked] [--out=DIR]
+ *   kpio-spectest [--engine=interp|jit|jit-baseline] [--bounds=guard|checked] [--out=DIR]
  *                 [-v] FILE.wast|DIR...
  *
  * Each .wast is converted by wabt's wast2json into DIR/<name>/ (default
@@ -32,6 +32,8 @@
 
 extern char **environ;
 static bool verbose;
+/* --engine=jit: every module must be compiled (none silently interpreted). */
+static bool require_jit;
 static const char *out_dir = "build/spec-json";
 
 typedef struct counts {
@@ -433,6 +435,14 @@ static wasm_module *load(runner *r, const json *cmd, wasm_error *err)
     }
     wasm_module *m = wasm_module_load(b, size, err);
     free(b);
+    if (m && require_jit && wasm_module_engine(m) != WASM_ENGINE_JIT) {
+        /* a module the JIT declined would silently run interpreted */
+        snprintf(err->message, sizeof(err->message), "not compiled by the JIT: %s",
+                 wasm_jit_last_error() ? wasm_jit_last_error() : "?");
+        err->result = WASM_ERR_LIMIT;
+        wasm_module_free(m);
+        return NULL;
+    }
     return m;
 }
 
@@ -761,7 +771,7 @@ static char **list_dir(const char *dir, size_t *n)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: kpio-spectest [--engine=interp|jit] [--bounds=guard|checked] [--out=DIR] [-v] FILE.wast|DIR...\n");
+    fprintf(stderr, "usage: kpio-spectest [--engine=interp|jit|jit-baseline] [--bounds=guard|checked] [--out=DIR] [-v] FILE.wast|DIR...\n");
     exit(2);
 }
 
@@ -775,9 +785,13 @@ int main(int argc, char **argv)
         if (!strcmp(a, "-v")) {
             verbose = true;
         } else if (!strncmp(a, "--engine=", 9)) {
-            if (strcmp(a + 9, "interp") != 0) {
-                fprintf(stderr, "kpio-spectest: engine '%s' is not available (only interp)\n", a + 9);
-                return 2;
+            if (!strcmp(a + 9, "interp")) {
+                wasm_runtime_set_engine(WASM_ENGINE_INTERP);
+            } else if (!strcmp(a + 9, "jit") || !strcmp(a + 9, "jit-baseline")) {
+                wasm_runtime_set_engine(strcmp(a + 9, "jit") ? WASM_ENGINE_JIT_BASELINE : WASM_ENGINE_JIT);
+                require_jit = true;
+            } else {
+                usage();
             }
         } else if (!strncmp(a, "--bounds=", 9)) {
             if (!strcmp(a + 9, "checked"))

@@ -126,7 +126,19 @@ def test_host_writes_kpio_reads(tmp_path):
 
 def test_monitor_commands(tmp_path):
     disk = mkfs(tmp_path / "m.img", 32, 64 * 1024)
-    with boot(tmp_path, [disk]) as g:
+    # A second disk with 4 KiB logical sectors (the driver's sector size
+    # comes from the device; requests still count 512-byte units).
+    disk4k = mkfs(tmp_path / "s4k.img", 32, 512 * 1024, ["-S", "4096"])
+    extra4k = ["--qemu-arg=-drive", "--qemu-arg=file=%s,format=raw,if=none,id=s4k" % disk4k,
+               "--qemu-arg=-device",
+               "--qemu-arg=virtio-blk-pci,drive=s4k,logical_block_size=4096,physical_block_size=4096"]
+    # A third without MSI-X (vectors=0): the transport polls its queues.
+    polled = mkfs(tmp_path / "p.img", 16, 16 * 1024)
+    extra_polled = ["--qemu-arg=-drive", "--qemu-arg=file=%s,format=raw,if=none,id=pol" % polled,
+                    "--qemu-arg=-device", "--qemu-arg=virtio-blk-pci,drive=pol,vectors=0"]
+    g = kpio.Guest(timeout=300, extra=["--disk", disk] + extra4k + extra_polled)
+    g.expect(PROMPT, timeout=120)
+    with g:
         out = command(g, "lspci")
         assert re.search(r"1af4:1001 .*driver virtio-blk", out), out
         out = command(g, "lsblk")
@@ -154,8 +166,21 @@ def test_monitor_commands(tmp_path):
         command(g, "write /mnt/dir/x.txt data from kpio")
         command(g, "umount /mnt")
         assert "vdb" not in command(g, "mount")
+        assert re.search(r"vdc\s+\d+ KiB\s+4096-byte sectors", command(g, "lsblk"))
+        command(g, "mount fat vdc /mnt")
+        command(g, "mkdir /mnt/four")
+        command(g, "write /mnt/four/k.txt four kilobyte sectors")
+        command(g, "umount /mnt")
+        command(g, "mount fat vdd /mnt")
+        command(g, "write /mnt/polled.txt no interrupts here")
+        assert "no interrupts here" in command(g, "cat /mnt/polled.txt")
+        command(g, "umount /mnt")
     fsck_clean(disk)
     assert mtools_read(disk, "dir/x.txt") == b"data from kpio\n"
+    fsck_clean(disk4k)
+    assert mtools_read(disk4k, "four/k.txt") == b"four kilobyte sectors\n"
+    fsck_clean(polled)
+    assert mtools_read(polled, "polled.txt") == b"no interrupts here\n"
 
 
 def damaged_images(tmp_path):

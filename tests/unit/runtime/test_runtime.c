@@ -571,6 +571,94 @@ static void test_instance_release(void **state)
     wasm_module_free(m);
 }
 
+/* The shapes the translator fuses (fused.wat), against results computed here. */
+static void test_fused_code(void **state)
+{
+    (void)state;
+    wasm_module *m = load("fused.wasm");
+    wasm_error err;
+    wasm_instance *inst = wasm_instantiate(m, NULL, NULL, NULL, &err);
+    assert_non_null(inst);
+    wasm_module_free(m);
+    wasm_value args[4], res;
+#define CALL(name, n, ...) do { \
+        uint32_t a_[] = { __VA_ARGS__ }; \
+        for (int k_ = 0; k_ < (n); k_++) args[k_] = i32(a_[k_]); \
+        assert_int_equal(wasm_call(inst, name, args, (n), &res, 1, &err), WASM_OK); \
+    } while (0)
+
+    uint32_t sum = 0, i = 0;
+    do { sum += i; i += 1; } while (i != 100);
+    CALL("loop_ne", 3, 0, 100, 1);
+    assert_int_equal(res.of.i32, sum);
+    sum = 0, i = 10;
+    do { sum += i; i += 7; } while (i != 45);
+    CALL("loop_ne", 3, 10, 45, 7);
+    assert_int_equal(res.of.i32, sum);
+    sum = 0, i = 0xfffffff0u;            /* wraps past zero */
+    do { sum += i; i += 3; } while (i < 1000u);
+    CALL("loop_lt_u_imm", 1, 0xfffffff0u);
+    assert_int_equal(res.of.i32, sum);
+    int32_t si = 100, lim = -50;
+    uint32_t n = 0;
+    do { n++; si -= 7; } while (si > lim);
+    CALL("loop_gt_s", 2, 100, (uint32_t)-50);
+    assert_int_equal(res.of.i32, n);
+    CALL("loop_gt_s", 2, 5, 10);
+    assert_int_equal(res.of.i32, 1);
+    n = 0, i = 3;
+    for (;;) { n++; i += 5; if (!(i <= 100u)) break; }
+    CALL("loop_le_u_exit", 1, 3);
+    assert_int_equal(res.of.i32, n);
+    CALL("loop_self_compare", 1, 41);
+    assert_int_equal(res.of.i32, 1);
+
+    uint8_t *mem = wasm_memory_base(inst);
+    uint32_t bytes = 0;
+    for (int k = 0; k < 300; k++) {
+        mem[1000 + k] = (uint8_t)(k * 37 + 11);
+        bytes += mem[1000 + k];
+    }
+    CALL("sum_bytes", 2, 1000, 300);
+    assert_int_equal(res.of.i32, bytes);
+    memcpy(mem + 0x14, "\x78\x56\x34\x12", 4);
+    CALL("load_wrap", 2, 0xfffffff0u, 0x20);          /* (u32)(a + b) = 0x10, + 4 */
+    assert_int_equal(res.of.i32, 0x12345678);
+    args[0] = i32(0xffffffffu);
+    args[1] = i32(0);
+    assert_int_equal(wasm_call(inst, "load_wrap", args, 2, &res, 1, &err), WASM_ERR_TRAP);
+    assert_int_equal(err.trap, WASM_TRAP_MEMORY_OOB);   /* the offset does not wrap */
+    memcpy(mem + 104, "\x01\x00\x00\x80", 4);
+    CALL("load_addimm", 1, 100);
+    assert_int_equal(res.of.i32, 0x80000001u);
+    args[0] = i32(2);                                  /* (u32)(2 - 4) + 8 is past 4 GiB */
+    assert_int_equal(wasm_call(inst, "load_addimm", args, 1, &res, 1, &err), WASM_ERR_TRAP);
+    assert_int_equal(err.trap, WASM_TRAP_MEMORY_OOB);
+
+    args[0] = i32(2000);
+    assert_int_equal(wasm_call(inst, "store_const", args, 1, NULL, 0, &err), WASM_OK);
+    assert_int_equal(mem[2000], 0xff);
+    assert_int_equal(mem[2002] | mem[2003] << 8, 0x2345);
+    uint64_t q;
+    memcpy(&q, mem + 2008, 8);
+    assert_true(q == (uint64_t)-2);
+    uint32_t w;
+    memcpy(&w, mem + 2016, 4);
+    assert_int_equal(w, 77);
+
+    uint32_t a = 1, b = 2, c = 3;
+    for (int k = 0; k < 7; k++) {
+        uint32_t tmp = a;
+        a = b;
+        b = c;
+        c = tmp;
+    }
+    CALL("rotate", 4, 1, 2, 3, 7);
+    assert_int_equal(res.of.i32, a * 100 + b * 10 + c);
+#undef CALL
+    wasm_instance_free(inst);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -587,6 +675,7 @@ int main(void)
         cmocka_unit_test(test_error_locations),
         cmocka_unit_test(test_linking),
         cmocka_unit_test(test_instance_release),
+        cmocka_unit_test(test_fused_code),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
