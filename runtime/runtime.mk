@@ -105,7 +105,7 @@ runtime-unit: $(RT_UNIT_DIR)/test_runtime $(RT_UNIT_WASM)
 # suite); inputs that once failed: tests/fuzz/wasm-regressions (run by
 # `make test` through runtime-fuzz-regress, with the seeds).
 RT_FUZZ_DIR  := $(BUILD)/fuzz/runtime
-RT_FUZZ_OBJS := $(RUNTIME_SRCS:%.c=$(RT_FUZZ_DIR)/obj/%.o)
+RT_FUZZ_OBJS := $(RUNTIME_SRCS:%.c=$(RT_FUZZ_DIR)/obj/%.o) $(JIT_SRCS:%.c=$(RT_FUZZ_DIR)/obj/%.o)
 FUZZ_SECONDS ?= 60
 
 $(RT_FUZZ_DIR)/obj/runtime/%.o: runtime/%.c
