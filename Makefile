@@ -36,7 +36,7 @@ deps:
 	@tools/deps.sh
 
 run: all
-	tools/kpio-qemu --interactive $(if $(GUI),--gui) $(BUILD)/kpio.img
+	tools/kpio-qemu --interactive $(if $(GUI),--gui) $(RUN_ARGS) $(BUILD)/kpio.img
 
 test: all
 	@tools/run-tests $(TEST_TARGETS)

@@ -20,7 +20,13 @@ $(APPS_OBJ)/%.o: apps/%.c
 	@mkdir -p $(@D)
 	$(WASM_CC) $(APPS_CFLAGS) -MMD -MP -c $< -o $@
 
-$(APPS_COMMON_LIB): $(APPS_COMMON_OBJS)
+# SHA-256 is the project's one implementation (kernel/lib/sha256.c, portable).
+$(APPS_OBJ)/sha256.o: kernel/lib/sha256.c
+	@mkdir -p $(@D)
+	$(WASM_CC) $(APPS_CFLAGS) -MMD -MP -c $< -o $@
+$(APPS_OBJ)/coreutils/sha256sum.o: APPS_CFLAGS += -Ikernel/lib
+
+$(APPS_COMMON_LIB): $(APPS_COMMON_OBJS) $(APPS_OBJ)/sha256.o
 	@rm -f $@
 	llvm-ar rcs $@ $^
 

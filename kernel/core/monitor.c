@@ -85,6 +85,11 @@ int monitor_execute(char *line)
             p++;
     }
     argv[argc] = NULL;
+    return monitor_run(argc, argv);
+}
+
+int monitor_run(int argc, char **argv)
+{
     if (argc == 0)
         return 0;
     const struct monitor_cmd *cmd = find(argv[0]);

@@ -34,6 +34,8 @@ void monitor_write(const char *s, unsigned long n);
 /* Split a line into words and run the command; returns its result, or
  * -ENOENT for an unknown command (after saying so). Empty lines return 0. */
 int monitor_execute(char *line);
+/* The same for a line already split into words (argv[argc] is NULL). */
+int monitor_run(int argc, char **argv);
 
 /* Run the monitor on the serial console in the calling thread. */
 _Noreturn void monitor_start(void);

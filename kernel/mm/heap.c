@@ -1,11 +1,12 @@
 /*
  * kernel/mm/heap.c — slab caches and large allocations (see heap.h).
  *
- * A slab is a naturally aligned buddy block of 2^slab_order pages: a 64-byte
- * header, then objs_per_slab slots. Every frame of a slab is tagged
- * FRAME_SLAB with the slab order, so a pointer finds its slab header by
- * rounding its frame number down. Large allocations are buddy pages tagged
- * FRAME_LARGE with a 64-byte header in front of the caller's bytes.
+ * A slab (struct kheap_slab, heap.h) is a naturally aligned buddy block of
+ * 2^slab_order pages: a 64-byte header, then objs_per_slab slots. Every
+ * frame of a slab is tagged FRAME_SLAB with the slab order, so a pointer
+ * finds its slab header by rounding its frame number down. Large allocations
+ * are buddy pages tagged FRAME_LARGE with a 64-byte header in front of the
+ * caller's bytes.
  *
  * Size classes run from 16 to 4096 bytes (slabs of up to 8 pages).
  * Debug slots: [state u32][requested size u32][8 spare bytes][object + red zone].
@@ -16,11 +17,9 @@
 #include "mm/mm.h"
 #include "mm/heap.h"
 
-#define SLAB_MAGIC     0x534c4142u     /* "SLAB" */
 #define LARGE_MAGIC    0x4c415247u     /* "LARG" */
-#define SLAB_HDR_SIZE  64u
 #define LARGE_HDR_SIZE 64u
-#define DEBUG_HDR_SIZE 16u
+#define DEBUG_HDR_SIZE KHEAP_DEBUG_HDR
 #define REDZONE_MIN    8u
 #define SLAB_MAX_ORDER 3u
 
@@ -28,16 +27,6 @@
 #define STATE_FREE     0xf7eef7eeu
 #define REDZONE_BYTE   0xbb
 #define POISON_BYTE    0x6b
-
-struct slab {
-    uint32_t magic;
-    uint32_t inuse;
-    struct kheap_cache *cache;
-    struct list_node node;
-    void *free;                 /* free slots, linked through their first word */
-    uint8_t *slots;             /* first slot */
-};
-_Static_assert(sizeof(struct slab) <= SLAB_HDR_SIZE, "slab header too big");
 
 struct debug_hdr {
     uint32_t state;
@@ -134,12 +123,13 @@ void kheap_cache_init(struct kheap_cache *c, struct kheap *h, const char *name,
                                : c->obj_size;
     /* The smallest slab that wastes at most 1/8 of itself and holds 4 objects. */
     for (c->slab_order = 0; c->slab_order < SLAB_MAX_ORDER; c->slab_order++) {
-        uint32_t bytes = (uint32_t)(PAGE_SIZE << c->slab_order) - SLAB_HDR_SIZE;
+        uint32_t bytes = (uint32_t)(PAGE_SIZE << c->slab_order) - KHEAP_SLAB_HDR;
         uint32_t n = bytes / c->slot_size;
         if (n >= 4 && (bytes - n * c->slot_size) * 8 <= bytes)
             break;
     }
-    c->objs_per_slab = ((uint32_t)(PAGE_SIZE << c->slab_order) - SLAB_HDR_SIZE) / c->slot_size;
+    c->objs_per_slab = ((uint32_t)(PAGE_SIZE << c->slab_order) - KHEAP_SLAB_HDR) / c->slot_size;
+    c->slot_recip = (uint32_t)(((1ULL << 32) + c->slot_size - 1) / c->slot_size);
     spin_init(&c->lock, c->name);
     list_init(&c->partial);
     list_init(&c->full);
@@ -147,7 +137,7 @@ void kheap_cache_init(struct kheap_cache *c, struct kheap *h, const char *name,
 }
 
 /* A new slab with every slot free, or NULL. Cache lock held. */
-static struct slab *slab_create(struct kheap_cache *c)
+static struct kheap_slab *slab_create(struct kheap_cache *c)
 {
     struct buddy *b = c->heap->buddy;
     uint64_t phys = buddy_alloc(b, c->slab_order);
@@ -156,15 +146,15 @@ static struct slab *slab_create(struct kheap_cache *c)
     uint64_t pfn = phys >> BUDDY_PAGE_SHIFT;
     for (uint64_t i = 0; i < (1ULL << c->slab_order); i++)
         buddy_tag_set(b, pfn + i, FRAME_SLAB, c->slab_order);
-    struct slab *s = phys_to_virt(phys);
+    struct kheap_slab *s = phys_to_virt(phys);
     /* Write the whole slab once. Besides a clean start, this makes QEMU's
      * TCG drop code it once translated from these frames (firmware code
      * lived here); until then every write to them takes its slow path. */
     memset(s, 0, PAGE_SIZE << c->slab_order);
-    s->magic = SLAB_MAGIC;
+    s->magic = KHEAP_SLAB_MAGIC;
     s->inuse = 0;
     s->cache = c;
-    s->slots = (uint8_t *)s + SLAB_HDR_SIZE;
+    s->slots = (uint8_t *)s + KHEAP_SLAB_HDR;
     s->free = NULL;
     for (uint32_t i = c->objs_per_slab; i-- > 0;) {
         uint8_t *slot = s->slots + (size_t)i * c->slot_size;
@@ -181,7 +171,7 @@ static struct slab *slab_create(struct kheap_cache *c)
 }
 
 /* Give an empty slab back to the buddy allocator. Cache lock held. */
-static void slab_destroy(struct kheap_cache *c, struct slab *s)
+static void slab_destroy(struct kheap_cache *c, struct kheap_slab *s)
 {
     struct buddy *b = c->heap->buddy;
     uint64_t phys = virt_to_phys(s);
@@ -195,9 +185,9 @@ static void slab_destroy(struct kheap_cache *c, struct slab *s)
  * runs out. Cache lock held. */
 static uint8_t *take_slot(struct kheap_cache *c)
 {
-    struct slab *s;
+    struct kheap_slab *s;
     if (!list_empty(&c->partial)) {
-        s = list_entry(c->partial.next, struct slab, node);
+        s = list_entry(c->partial.next, struct kheap_slab, node);
         if (s->inuse == 0)
             c->empty_slabs--;
     } else {
@@ -217,7 +207,7 @@ static uint8_t *take_slot(struct kheap_cache *c)
 }
 
 /* Give slot back to its slab s. Cache lock held. */
-static void put_slot(struct kheap_cache *c, struct slab *s, uint8_t *slot)
+static void put_slot(struct kheap_cache *c, struct kheap_slab *s, uint8_t *slot)
 {
     bool was_full = s->inuse == c->objs_per_slab;
     *link_of(c, slot) = s->free;
@@ -240,14 +230,16 @@ static void put_slot(struct kheap_cache *c, struct slab *s, uint8_t *slot)
     }
 }
 
-/* Allocate one slot; req is the size asked for (debug red zone starts there). */
-static void *cache_alloc(struct kheap_cache *c, uint32_t req)
+void kheap_count(struct kheap *h, int64_t objects, int64_t bytes)
 {
-    uint64_t flags = spin_lock_irqsave(&c->lock);
-    uint8_t *slot = take_slot(c);
-    spin_unlock_irqrestore(&c->lock, flags);
-    if (!slot)
-        return NULL;
+    count_add(&h->allocations, objects);
+    count_add(&h->bytes_in_use, bytes);
+}
+
+/* The object of a slot just taken: in debug mode, checked for writes since
+ * it was freed and given a red zone after req bytes. */
+static void *prepare_object(struct kheap_cache *c, uint8_t *slot, uint32_t req)
+{
     uint8_t *obj = obj_of_slot(c, slot);
     if (is_debug(c)) {
         struct debug_hdr *dh = debug_hdr_of(slot);
@@ -257,9 +249,19 @@ static void *cache_alloc(struct kheap_cache *c, uint32_t req)
         dh->size = req;
         memset(obj + req, REDZONE_BYTE, obj_room(c) - req);
     }
-    count_add(&c->heap->bytes_in_use, c->obj_size);
-    count_add(&c->heap->allocations, 1);
     return obj;
+}
+
+/* Allocate one slot; req is the size asked for (debug red zone starts there). */
+static void *cache_alloc(struct kheap_cache *c, uint32_t req)
+{
+    uint64_t flags = spin_lock_irqsave(&c->lock);
+    uint8_t *slot = take_slot(c);
+    spin_unlock_irqrestore(&c->lock, flags);
+    if (!slot)
+        return NULL;
+    kheap_count(c->heap, 1, c->obj_size);
+    return prepare_object(c, slot, req);
 }
 
 void *kheap_cache_alloc(struct kheap_cache *c)
@@ -268,15 +270,9 @@ void *kheap_cache_alloc(struct kheap_cache *c)
 }
 
 /* The slot holding obj in slab s, or NULL if obj is not a slot's object. */
-static uint8_t *slot_of(struct kheap_cache *c, struct slab *s, uint8_t *obj)
+static uint8_t *slot_of(struct kheap_cache *c, struct kheap_slab *s, uint8_t *obj)
 {
-    uint8_t *slot = is_debug(c) ? obj - DEBUG_HDR_SIZE : obj;
-    if (slot < s->slots)
-        return NULL;
-    size_t off = (size_t)(slot - s->slots);
-    if (off % c->slot_size || off / c->slot_size >= c->objs_per_slab)
-        return NULL;
-    return slot;
+    return kheap_is_slot(s, obj) ? obj - (is_debug(c) ? DEBUG_HDR_SIZE : 0) : NULL;
 }
 
 /* Check a live debug object's red zone; reports and returns false if damaged. */
@@ -291,13 +287,15 @@ static bool redzone_ok(struct kheap_cache *c, uint8_t *slot)
     return true;
 }
 
-static void cache_free_in(struct kheap_cache *c, struct slab *s, void *ptr)
+/* Put obj back into its slot of slab s, after the debug checks; false if a
+ * check refused it (reported). */
+static bool return_object(struct kheap_cache *c, struct kheap_slab *s, void *ptr)
 {
     uint8_t *obj = ptr;
     uint8_t *slot = slot_of(c, s, obj);
     if (!slot) {
         report(c->heap, "free of a pointer inside an object", ptr, c->name);
-        return;
+        return false;
     }
     uint64_t flags = spin_lock_irqsave(&c->lock);
     if (is_debug(c)) {
@@ -305,12 +303,12 @@ static void cache_free_in(struct kheap_cache *c, struct slab *s, void *ptr)
         if (dh->state == STATE_FREE) {
             spin_unlock_irqrestore(&c->lock, flags);
             report(c->heap, "double free", ptr, c->name);
-            return;
+            return false;
         }
         if (dh->state != STATE_ALLOC) {
             spin_unlock_irqrestore(&c->lock, flags);
             report(c->heap, "free of an object with a damaged header", ptr, c->name);
-            return;
+            return false;
         }
         redzone_ok(c, slot);
         dh->state = STATE_FREE;
@@ -319,35 +317,20 @@ static void cache_free_in(struct kheap_cache *c, struct slab *s, void *ptr)
     }
     put_slot(c, s, slot);
     spin_unlock_irqrestore(&c->lock, flags);
-    count_add(&c->heap->bytes_in_use, -(int64_t)c->obj_size);
-    count_add(&c->heap->allocations, -1);
+    return true;
 }
 
-/* The slab holding ptr, found through the frame tags, or NULL. */
-static struct slab *slab_of(struct kheap *h, const void *ptr)
+static void cache_free_in(struct kheap_cache *c, struct kheap_slab *s, void *ptr)
 {
-    uintptr_t va = (uintptr_t)ptr;
-    uint64_t phys;
-    if (!h->direct_base)
-        phys = virt_to_phys(ptr);
-    else if (va >= h->direct_base)
-        phys = va - h->direct_base;
-    else
-        return NULL;            /* not in the direct map: not a heap object */
-    uint64_t pfn = phys >> BUDDY_PAGE_SHIFT;
-    unsigned order;
-    if (buddy_tag_get(h->buddy, pfn, &order) != FRAME_SLAB)
-        return NULL;
-    uint64_t head = (pfn & ~((1ULL << order) - 1)) << BUDDY_PAGE_SHIFT;
-    struct slab *s = h->direct_base ? (struct slab *)(h->direct_base + head) : phys_to_virt(head);
-    return s->magic == SLAB_MAGIC ? s : NULL;
+    if (return_object(c, s, ptr))
+        kheap_count(c->heap, -1, -(int64_t)c->obj_size);
 }
 
 void kheap_cache_free(struct kheap_cache *c, void *obj)
 {
     if (!obj)
         return;
-    struct slab *s = slab_of(c->heap, obj);
+    struct kheap_slab *s = kheap_slab_of(c->heap, obj);
     if (!s || s->cache != c) {
         report(c->heap, "free of a pointer not from this cache", obj, c->name);
         return;
@@ -355,35 +338,33 @@ void kheap_cache_free(struct kheap_cache *c, void *obj)
     cache_free_in(c, s, obj);
 }
 
-unsigned kheap_cache_alloc_batch(struct kheap_cache *c, void **out, unsigned n)
+unsigned kheap_cache_take_batch(struct kheap_cache *c, void **out, unsigned n)
 {
-    if (is_debug(c)) {
-        unsigned k = 0;
-        while (k < n && (out[k] = cache_alloc(c, c->obj_size)) != NULL)
-            k++;
-        return k;
-    }
     unsigned k = 0;
     uint64_t flags = spin_lock_irqsave(&c->lock);
     for (uint8_t *slot; k < n && (slot = take_slot(c)) != NULL;)
         out[k++] = slot;
     spin_unlock_irqrestore(&c->lock, flags);
-    count_add(&c->heap->bytes_in_use, (int64_t)k * c->obj_size);
-    count_add(&c->heap->allocations, (int64_t)k);
+    for (unsigned i = 0; is_debug(c) && i < k; i++)
+        out[i] = prepare_object(c, out[i], c->obj_size);
     return k;
 }
 
-void kheap_cache_free_batch(struct kheap_cache *c, void **objs, unsigned n)
+void kheap_cache_give_batch(struct kheap_cache *c, void **objs, unsigned n)
 {
     if (is_debug(c)) {
-        for (unsigned i = 0; i < n; i++)
-            kheap_cache_free(c, objs[i]);
+        for (unsigned i = 0; i < n; i++) {
+            struct kheap_slab *s = kheap_slab_of(c->heap, objs[i]);
+            if (s && s->cache == c)
+                return_object(c, s, objs[i]);
+            else
+                report(c->heap, "free of a pointer not from this cache", objs[i], c->name);
+        }
         return;
     }
-    unsigned done = 0;
     uint64_t flags = spin_lock_irqsave(&c->lock);
     for (unsigned i = 0; i < n; i++) {
-        struct slab *s = slab_of(c->heap, objs[i]);
+        struct kheap_slab *s = kheap_slab_of(c->heap, objs[i]);
         uint8_t *slot = s && s->cache == c ? slot_of(c, s, objs[i]) : NULL;
         if (!slot) {
             spin_unlock_irqrestore(&c->lock, flags);
@@ -392,20 +373,8 @@ void kheap_cache_free_batch(struct kheap_cache *c, void **objs, unsigned n)
             continue;
         }
         put_slot(c, s, slot);
-        done++;
     }
     spin_unlock_irqrestore(&c->lock, flags);
-    count_add(&c->heap->bytes_in_use, -(int64_t)done * c->obj_size);
-    count_add(&c->heap->allocations, -(int64_t)done);
-}
-
-int kheap_class_of(struct kheap *h, const void *ptr)
-{
-    struct slab *s = slab_of(h, ptr);
-    if (!s || s->cache < h->classes || s->cache >= h->classes + KHEAP_CLASSES ||
-        !slot_of(s->cache, s, (uint8_t *)ptr))
-        return -1;      /* not a size-class object, or not the start of one */
-    return (int)(s->cache - h->classes);
 }
 
 void kheap_cache_shrink(struct kheap_cache *c)
@@ -413,7 +382,7 @@ void kheap_cache_shrink(struct kheap_cache *c)
     uint64_t flags = spin_lock_irqsave(&c->lock);
     struct list_node *pos, *tmp;
     list_for_each_safe(pos, tmp, &c->partial) {
-        struct slab *s = list_entry(pos, struct slab, node);
+        struct kheap_slab *s = list_entry(pos, struct kheap_slab, node);
         if (s->inuse == 0) {
             list_remove(&s->node);
             slab_destroy(c, s);
@@ -429,7 +398,7 @@ static int check_list(struct kheap_cache *c, struct list_node *head)
     int damaged = 0;
     struct list_node *pos;
     list_for_each(pos, head) {
-        struct slab *s = list_entry(pos, struct slab, node);
+        struct kheap_slab *s = list_entry(pos, struct kheap_slab, node);
         for (uint32_t i = 0; i < c->objs_per_slab; i++) {
             uint8_t *slot = s->slots + (size_t)i * c->slot_size;
             struct debug_hdr *dh = debug_hdr_of(slot);
@@ -548,7 +517,7 @@ void kheap_free(struct kheap *h, void *ptr)
 {
     if (!ptr)
         return;
-    struct slab *s = slab_of(h, ptr);
+    struct kheap_slab *s = kheap_slab_of(h, ptr);
     if (s) {
         cache_free_in(s->cache, s, ptr);
         return;
@@ -563,7 +532,7 @@ void kheap_free(struct kheap *h, void *ptr)
 
 size_t kheap_usable_size(struct kheap *h, const void *ptr)
 {
-    struct slab *s = slab_of(h, ptr);
+    struct kheap_slab *s = kheap_slab_of(h, ptr);
     if (s) {
         struct kheap_cache *c = s->cache;
         uint8_t *slot = slot_of(c, s, (uint8_t *)ptr);

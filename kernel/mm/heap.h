@@ -19,10 +19,12 @@
 #include "lib/list.h"
 #include "sched/sched.h"
 #include "mm/buddy.h"
+#include "mm/mm.h"
 
 #define KHEAP_ALIGN        16           /* every object is 16-byte aligned */
 #define KHEAP_SLAB_MAX     4096         /* larger requests get their own pages */
 #define KHEAP_DEBUG        1u           /* cache flag: red zones and poisoning */
+#define KHEAP_DEBUG_HDR    16u          /* debug header in front of each object */
 
 struct kheap;
 
@@ -34,6 +36,7 @@ struct kheap_cache {
     uint32_t slot_size;         /* bytes per object in a slab, with debug header/red zone */
     uint32_t slab_order;        /* slabs are 2^slab_order pages, naturally aligned */
     uint32_t objs_per_slab;
+    uint32_t slot_recip;        /* ceil(2^32 / slot_size): offset / slot_size by multiplying */
     spinlock_t lock;
     struct list_node partial;   /* slabs with a free object (at most one wholly free) */
     struct list_node full;      /* slabs with no free object */
@@ -43,6 +46,22 @@ struct kheap_cache {
 };
 
 #define KHEAP_CLASSES 15
+
+/* A slab: a naturally aligned buddy block of 2^slab_order pages starting
+ * with this header (KHEAP_SLAB_HDR bytes), then the slots. Every frame of a
+ * slab is tagged FRAME_SLAB with the slab's order, so a pointer finds its
+ * slab by rounding its frame number down (kheap_class_of, inline below). */
+#define KHEAP_SLAB_HDR 64u
+#define KHEAP_SLAB_MAGIC 0x534c4142u       /* "SLAB" */
+struct kheap_slab {
+    uint32_t magic;
+    uint32_t inuse;
+    struct kheap_cache *cache;
+    struct list_node node;
+    void *free;                 /* free slots, linked through their first word */
+    uint8_t *slots;             /* first slot */
+};
+_Static_assert(sizeof(struct kheap_slab) <= KHEAP_SLAB_HDR, "slab header too big");
 
 struct kheap {
     struct buddy *buddy;
@@ -76,14 +95,61 @@ void kheap_cache_init(struct kheap_cache *c, struct kheap *h, const char *name,
                       size_t size, uint32_t flags);
 void *kheap_cache_alloc(struct kheap_cache *c);
 void kheap_cache_free(struct kheap_cache *c, void *obj);
-/* Up to n objects in one go (one lock round): the number allocated. */
-unsigned kheap_cache_alloc_batch(struct kheap_cache *c, void **out, unsigned n);
-/* Free n objects of c in one go. */
-void kheap_cache_free_batch(struct kheap_cache *c, void **objs, unsigned n);
+/* For caches of free objects kept outside the heap (kmalloc's per-CPU
+ * stacks): take up to n objects of c in one go (one lock round), or give n
+ * back. Objects in such a cache are not allocations yet: the heap's counters
+ * leave them out, and whoever hands them out counts them. Take returns the
+ * number taken. */
+unsigned kheap_cache_take_batch(struct kheap_cache *c, void **out, unsigned n);
+void kheap_cache_give_batch(struct kheap_cache *c, void **objs, unsigned n);
+/* Count objects (and their bytes) handed out or taken back outside the
+ * heap's own calls, e.g. by a cache filled with kheap_cache_take_batch. */
+void kheap_count(struct kheap *h, int64_t objects, int64_t bytes);
+
+/* The slab holding ptr, or NULL (inline: kfree looks one up on every call). */
+static inline struct kheap_slab *kheap_slab_of(struct kheap *h, const void *ptr)
+{
+    uintptr_t va = (uintptr_t)ptr;
+    uint64_t phys;
+    if (!h->direct_base)
+        phys = virt_to_phys(ptr);
+    else if (va >= h->direct_base)
+        phys = va - h->direct_base;
+    else
+        return NULL;            /* not in the direct map: not a heap object */
+    uint64_t pfn = phys >> BUDDY_PAGE_SHIFT;
+    unsigned order;
+    if (buddy_tag_get(h->buddy, pfn, &order) != FRAME_SLAB)
+        return NULL;
+    uint64_t head = (pfn & ~((1ULL << order) - 1)) << BUDDY_PAGE_SHIFT;
+    struct kheap_slab *s = h->direct_base ? (struct kheap_slab *)(h->direct_base + head)
+                                          : (struct kheap_slab *)phys_to_virt(head);
+    return s->magic == KHEAP_SLAB_MAGIC ? s : NULL;
+}
+
+/* Is ptr the start of one of slab s's slots? */
+static inline bool kheap_is_slot(const struct kheap_slab *s, const void *ptr)
+{
+    const struct kheap_cache *c = s->cache;
+    const uint8_t *p = (const uint8_t *)ptr - ((c->flags & KHEAP_DEBUG) ? KHEAP_DEBUG_HDR : 0);
+    if (p < s->slots)
+        return false;
+    uint64_t off = (uint64_t)(p - s->slots);
+    uint64_t slot = off * c->slot_recip >> 32;      /* exact: off < 2^32 / slot_size */
+    return slot * c->slot_size == off && slot < c->objs_per_slab;
+}
+
 /* The size class (index into heap->classes) of a heap object, -1 if it is
- * not a size-class object; the class serving size bytes, -1 above
- * KHEAP_SLAB_MAX. */
-int kheap_class_of(struct kheap *h, const void *ptr);
+ * not the start of a size-class object. */
+static inline int kheap_class_of(struct kheap *h, const void *ptr)
+{
+    struct kheap_slab *s = kheap_slab_of(h, ptr);
+    if (!s || s->cache < h->classes || s->cache >= h->classes + KHEAP_CLASSES || !kheap_is_slot(s, ptr))
+        return -1;
+    return (int)(s->cache - h->classes);
+}
+
+/* The class serving size bytes, -1 above KHEAP_SLAB_MAX. */
 extern const uint8_t kheap_class_table[KHEAP_SLAB_MAX / 16 + 1];
 static inline int kheap_class_for_size(size_t size)
 {

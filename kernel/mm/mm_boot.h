@@ -29,11 +29,23 @@ struct buddy *mm_buddy(void);
 extern struct kheap kernel_heap;        /* what kmalloc uses */
 static inline struct kheap *mm_heap(void) { return &kernel_heap; }
 
-/* kmalloc.c: objects and bytes sitting in the per-CPU kmalloc caches (free
- * to callers, allocated to the heap). */
-void kmalloc_cached(uint64_t *objects, uint64_t *bytes);
-/* Empty every CPU's kmalloc cache into the heap and give the heap's empty
- * slabs back: afterwards frame counts reflect live objects only. */
+/* kmalloc.c: per-CPU caches are usable (called once the boot CPU's per-CPU
+ * data exists). */
+void mm_percpu_ready(void);
+/* Objects and bytes kmalloc handed out through the per-CPU caches and above
+ * 4 MiB, minus those freed the same ways (the heap counts the rest). */
+void kmalloc_counts(int64_t *objects, int64_t *bytes);
+/* Give this CPU's kmalloc stacks back to the heap. */
+void kmalloc_drain_local(void);
+
+/* mm_init.c: when an allocation would fail, empty this CPU's caches (kmalloc
+ * stacks, frames) and, if the caller may wait (interrupts on, no spinlock
+ * held), every other CPU's too; then give the heap's empty slabs back.
+ * Returns true if frames came back (a retry may succeed). Any context. */
+bool mm_reclaim(void);
+/* Empty every CPU's caches and give the heap's empty slabs back: afterwards
+ * frame counts reflect live allocations only (tests, `mem`). Thread
+ * context, no spinlock held. */
 void mm_heap_shrink(void);
 
 #endif

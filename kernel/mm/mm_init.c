@@ -13,8 +13,10 @@
 #include "mm/heap.h"
 #include "mm/vm.h"
 #include "sched/sched_internal.h"
+#include "sched/preempt.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/smp.h"
 #include "arch/x86_64/trap.h"
 #include <kpio/boot.h>
 
@@ -171,10 +173,11 @@ struct buddy *mm_buddy(void) { return &frames; }
 
 /* Single frames come and go through a small per-CPU stack in front of the
  * buddy allocator: no lock, no split and merge. A cached frame is tagged
- * FRAME_NONE, so freeing it twice is still caught. */
+ * FRAME_NONE, so freeing it twice is still caught. Only its own CPU touches
+ * a stack, with interrupts off. */
 #define FRAME_CACHE_MAX ARRAY_SIZE(((struct cpu *)0)->frame_cache)
 
-uint64_t frame_alloc(unsigned order)
+static uint64_t frame_alloc_once(unsigned order)
 {
     if (order == 0 && sched_percpu_ready) {
         uint64_t flags = irq_save();
@@ -187,6 +190,14 @@ uint64_t frame_alloc(unsigned order)
         }
     }
     return buddy_alloc(&frames, order);
+}
+
+uint64_t frame_alloc(unsigned order)
+{
+    uint64_t phys = frame_alloc_once(order);
+    if (!phys && mm_reclaim())
+        phys = frame_alloc_once(order);
+    return phys;
 }
 
 void frame_free(uint64_t phys, unsigned order)
@@ -216,10 +227,59 @@ static uint64_t frames_in_caches(void)
     return n;
 }
 
-void *dma_alloc(size_t size, uint64_t *phys)
+/* Empty this CPU's caches into the allocators (also an smp_call_others
+ * function: interrupts are off there). */
+static void drain_local_caches(void)
+{
+    if (!sched_percpu_ready)
+        return;
+    kmalloc_drain_local();
+    uint64_t flags = irq_save();
+    struct cpu *c = this_cpu();
+    while (c->frames_cached) {
+        uint64_t phys = c->frame_cache[--c->frames_cached];
+        buddy_tag_set(&frames, phys >> BUDDY_PAGE_SHIFT, FRAME_USED, 0);
+        buddy_free(&frames, phys, 0);
+    }
+    irq_restore(flags);
+}
+
+/* May this caller wait for the other CPUs? Not with interrupts off or a
+ * spinlock held: one of them may be spinning for it with interrupts off. */
+static bool may_wait_for_others(void)
+{
+    return sched_running && irq_enabled() && preempt_enabled();
+}
+
+bool mm_reclaim(void)
+{
+    uint64_t before = buddy_free_count(&frames);
+    drain_local_caches();
+    if (may_wait_for_others())
+        smp_call_others(drain_local_caches);
+    kheap_shrink(&kernel_heap);
+    return buddy_free_count(&frames) > before;
+}
+
+void mm_heap_shrink(void)
+{
+    drain_local_caches();
+    smp_call_others(drain_local_caches);
+    kheap_shrink(&kernel_heap);
+}
+
+static uint64_t dma_pages(size_t size)
 {
     uint64_t pages = ALIGN_UP((uint64_t)size, PAGE_SIZE) / PAGE_SIZE;
-    uint64_t pa = buddy_alloc_pages(&frames, pages ? pages : 1);
+    return pages ? pages : 1;
+}
+
+void *dma_alloc(size_t size, uint64_t *phys)
+{
+    uint64_t pages = dma_pages(size);
+    uint64_t pa = buddy_alloc_pages(&frames, pages);
+    if (!pa && mm_reclaim())
+        pa = buddy_alloc_pages(&frames, pages);
     if (!pa)
         return NULL;
     void *va = phys_to_virt(pa);
@@ -230,18 +290,18 @@ void *dma_alloc(size_t size, uint64_t *phys)
 
 void dma_free(void *virt, size_t size)
 {
-    if (!virt)
-        return;
-    uint64_t pages = ALIGN_UP((uint64_t)size, PAGE_SIZE) / PAGE_SIZE;
-    buddy_free_pages(&frames, virt_to_phys(virt), pages ? pages : 1);
+    if (virt)
+        buddy_free_pages(&frames, virt_to_phys(virt), dma_pages(size));
 }
 
+/* Exact at any moment: each counter below changes in one step with the
+ * event it counts (objects resting in per-CPU caches are in none of them). */
 void mm_get_stats(struct mm_stats *out)
 {
     out->frames_total = frames.total_pages;
     out->frames_free = buddy_free_count(&frames) + frames_in_caches();
-    uint64_t cached_objects, cached_bytes;
-    kmalloc_cached(&cached_objects, &cached_bytes);
-    out->heap_bytes_in_use = __atomic_load_n(&kernel_heap.bytes_in_use, __ATOMIC_RELAXED) - cached_bytes;
-    out->heap_allocations = __atomic_load_n(&kernel_heap.allocations, __ATOMIC_RELAXED) - cached_objects;
+    int64_t objects, bytes;
+    kmalloc_counts(&objects, &bytes);
+    out->heap_bytes_in_use = __atomic_load_n(&kernel_heap.bytes_in_use, __ATOMIC_RELAXED) + (uint64_t)bytes;
+    out->heap_allocations = __atomic_load_n(&kernel_heap.allocations, __ATOMIC_RELAXED) + (uint64_t)objects;
 }

@@ -21,6 +21,7 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "mm/mm.h"
+#include "mm/mm_boot.h"
 #include "mm/vm.h"
 #include "sched/thread.h"
 #include "sched/sched_internal.h"
@@ -63,6 +64,7 @@ void sched_early_init(void)
     cpus[0] = &cpu0;
     percpu_install(&cpu0);
     sched_percpu_ready = true;
+    mm_percpu_ready();
 }
 
 struct cpu *sched_cpu_alloc(unsigned id, uint32_t apic_id)

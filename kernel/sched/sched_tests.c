@@ -602,6 +602,11 @@ KBENCH(ctxsw_roundtrip)
         for (int i = 0; i < 5; i++)
             v[i] = pingpong_run(0, last_cpu(), 200);
         kbench_report("ctxsw_roundtrip_2cpu", median5(v), 200, "ns");
+        /* Neither pinned: where the scheduler puts a thread it wakes (Linux's
+         * unpinned pipe ping-pong is the same question). */
+        for (int i = 0; i < 5; i++)
+            v[i] = pingpong_run(-1, -1, 2000);
+        kbench_report("ctxsw_roundtrip_unpinned", median5(v), 2000, "ns");
     }
 }
 

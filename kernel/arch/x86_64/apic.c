@@ -9,6 +9,7 @@
 #include "mm/mm.h"
 #include "mm/vm.h"
 #include "dev/acpi.h"
+#include "arch/x86_64/smp.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/trap.h"
@@ -177,4 +178,5 @@ void interrupts_init(void)
     lapic_init();
     ioapic_init();
     tlb_init();
+    smp_call_init();
 }

@@ -70,10 +70,14 @@ static inline uint64_t irq_save(void)
     return f;
 }
 
+/* Put the interrupt flag back as irq_save found it. POPF rather than a
+ * conditional STI: under QEMU's TCG, STI ends the translated block with a
+ * return to the emulator's main loop (it must delay interrupts by one
+ * instruction), which costs about 50 ns; POPF costs a few. flags must come
+ * from irq_save (or read_rflags) in the same thread. */
 static inline void irq_restore(uint64_t flags)
 {
-    if (flags & RFLAGS_IF)
-        irq_enable();
+    __asm__ volatile("pushq %0; popfq" : : "r"(flags) : "memory", "cc");
 }
 
 static inline void cpu_pause(void) { __asm__ volatile("pause"); }

@@ -18,11 +18,11 @@
 struct thread;
 struct vm_space;
 
-/* kmalloc's per-CPU stack of free objects for one size class (kmalloc.c). */
+/* kmalloc's per-CPU stack of free objects for one size class (kmalloc.c):
+ * only its own CPU touches it, with interrupts off. */
 #define KMALLOC_MAG_SIZE 16
 #define KMALLOC_MAG_CLASSES 15      /* KHEAP_CLASSES */
 struct kmalloc_mag {
-    volatile uint32_t lock;         /* taken by its CPU, or by a drain from another */
     uint32_t n;
     void *obj[KMALLOC_MAG_SIZE];
 };
@@ -62,6 +62,10 @@ struct cpu {
     /* TLB shootdown request for this CPU (tlb.c). */
     volatile uint32_t tlb_pending;
     struct kmalloc_mag kmalloc_mags[KMALLOC_MAG_CLASSES];
+    /* Objects (bytes) kmalloc handed out from this CPU's stacks minus those
+     * kfree took back into them; either may be negative (mm_get_stats). */
+    int64_t kmalloc_live;
+    int64_t kmalloc_live_bytes;
     /* Order-0 frames kept for quick reuse on this CPU (mm_init.c). */
     uint64_t frame_cache[32];
     unsigned frames_cached;
