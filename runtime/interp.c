@@ -99,6 +99,8 @@ enum {
 #define U64(k)   (SLOT(k))
 #define F32(k)   (f32_from_bits((uint32_t)SLOT(k)))
 #define F64(k)   (f64_from_bits(SLOT(k)))
+#define float_OF(k) F32(k)
+#define double_OF(k) F64(k)
 
 /* Effective address of a memory access (§4.4.7): u32 base (plus a folded
  * i32.add constant, wrapping) + u32 offset; the add is the operand before
@@ -653,6 +655,24 @@ dispatch:
     IMM64(I64_LE_S_IMM, (int64_t)a <= (int64_t)b) IMM64(I64_LE_U_IMM, a <= b)
     IMM64(I64_GE_S_IMM, (int64_t)a >= (int64_t)b) IMM64(I64_GE_U_IMM, a >= b)
 
+    /* ---- binary operations with a loaded right operand ---- */
+#define BINM(name, T, LOAD, len, expr) \
+    CASE(name) { EA(p, 2, 4, len); T a = (T)SLOT(1), b = LOAD(p); SLOT(0) = (T)(expr); NEXT(name); }
+#define BINMF(name, FT, BITS, len, expr) \
+    CASE(name) { EA(p, 2, 4, len); FT a = FT##_OF(1), b = FT##_LOADED(p); SLOT(0) = BITS(expr); NEXT(name); }
+#define float_LOADED(p) f32_from_bits(load32(p))
+#define double_LOADED(p) f64_from_bits(load64(p))
+    BINM(I32_ADD_M, uint32_t, load32, 4, a + b) BINM(I32_SUB_M, uint32_t, load32, 4, a - b)
+    BINM(I32_MUL_M, uint32_t, load32, 4, a * b) BINM(I32_AND_M, uint32_t, load32, 4, a & b)
+    BINM(I32_OR_M, uint32_t, load32, 4, a | b) BINM(I32_XOR_M, uint32_t, load32, 4, a ^ b)
+    BINM(I64_ADD_M, uint64_t, load64, 8, a + b) BINM(I64_SUB_M, uint64_t, load64, 8, a - b)
+    BINM(I64_MUL_M, uint64_t, load64, 8, a * b) BINM(I64_AND_M, uint64_t, load64, 8, a & b)
+    BINM(I64_OR_M, uint64_t, load64, 8, a | b) BINM(I64_XOR_M, uint64_t, load64, 8, a ^ b)
+    BINMF(F32_ADD_M, float, f32_to_bits, 4, a + b) BINMF(F32_SUB_M, float, f32_to_bits, 4, a - b)
+    BINMF(F32_MUL_M, float, f32_to_bits, 4, a * b) BINMF(F32_DIV_M, float, f32_to_bits, 4, a / b)
+    BINMF(F64_ADD_M, double, f64_to_bits, 8, a + b) BINMF(F64_SUB_M, double, f64_to_bits, 8, a - b)
+    BINMF(F64_MUL_M, double, f64_to_bits, 8, a * b) BINMF(F64_DIV_M, double, f64_to_bits, 8, a / b)
+
     /* ---- floating point (sign operations act on the bits, §4.3.3) ---- */
     UN32(F32_ABS, a & ~F32_SIGN) UN32(F32_NEG, a ^ F32_SIGN)
     UNF32(F32_CEIL, wasm_f32_ceil(a)) UNF32(F32_FLOOR, wasm_f32_floor(a))
@@ -676,8 +696,6 @@ dispatch:
         if (WASM_UNLIKELY(a != a)) TRAP(WASM_TRAP_BAD_CONVERSION); \
         if (WASM_UNLIKELY(!fits(a))) TRAP(WASM_TRAP_INT_OVERFLOW); \
         SLOT(0) = (RT)(CT)a; NEXT(name); }
-#define float_OF(k) F32(k)
-#define double_OF(k) F64(k)
     TRUNC(I32_TRUNC_F32_S, float, f32_fits_i32, int32_t, uint32_t)
     TRUNC(I32_TRUNC_F32_U, float, f32_fits_u32, uint32_t, uint32_t)
     TRUNC(I32_TRUNC_F64_S, double, f64_fits_i32, int32_t, uint32_t)
