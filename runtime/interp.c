@@ -53,24 +53,10 @@ enum {
 /* A taken branch whose offset word is ip[k]. A backward branch (a loop)
  * pays fuel, about one unit per instruction of the loop, from the budget;
  * when the budget runs out, budget_slow checks fuel and interrupts. */
-/* Zeroes the n declared locals at p: straight stores for the usual few
- * (a loop here becomes `rep stos`, which is slow to start). */
-#define ZERO_LOCALS(p, n) do { \
-        uint64_t *z_ = (p); \
-        switch (n) { \
-        default: wasm_memset(z_, 0, (size_t)(n) * sizeof(uint64_t)); break; \
-        case 6: z_[5] = 0; __attribute__((fallthrough)); \
-        case 5: z_[4] = 0; __attribute__((fallthrough)); \
-        case 4: z_[3] = 0; __attribute__((fallthrough)); \
-        case 3: z_[2] = 0; __attribute__((fallthrough)); \
-        case 2: z_[1] = 0; __attribute__((fallthrough)); \
-        case 1: z_[0] = 0; __attribute__((fallthrough)); \
-        case 0: break; \
-        } \
-    } while (0)
 /* Calls callee with its frame at nfp; the call instruction is `size` long.
- * A WebAssembly callee gets a frame record and its code runs next; each
- * call pays one unit of fuel so that recursion is metered too. */
+ * A WebAssembly callee gets a frame record and its code runs next (its
+ * first instruction zeroes the locals that need it); each call pays one
+ * unit of fuel so that recursion is metered too. */
 #define DO_CALL(callee_, nfp_, size) do { \
         wasm_funcinst *c_ = (callee_); \
         uint64_t *n_ = (nfp_); \
@@ -87,7 +73,6 @@ enum {
         f_->fp = fp; \
         f_->inst = inst; \
         fp = n_; \
-        ZERO_LOCALS(fp + c_->param_slots, c_->local_slots); \
         if (WASM_UNLIKELY(c_->inst != inst)) { \
             inst = c_->inst; \
             S->cur_mem = inst->memory; \
@@ -114,6 +99,8 @@ enum {
 #define U64(k)   (SLOT(k))
 #define F32(k)   (f32_from_bits((uint32_t)SLOT(k)))
 #define F64(k)   (f64_from_bits(SLOT(k)))
+#define float_OF(k) F32(k)
+#define double_OF(k) F64(k)
 
 /* Effective address of a memory access (§4.4.7): u32 base (plus a folded
  * i32.add constant, wrapping) + u32 offset; the add is the operand before
@@ -407,6 +394,13 @@ dispatch:
         DO_CALL(target, fp + OPND(2), SZ_CALL_INDIRECT);
     }
 
+    /* ---- function prologue ---- */
+    CASE(ZERO_1) { fp[OPND(0)] = 0; NEXT(ZERO_1); }
+    CASE(ZERO_2) { uint64_t *z = fp + OPND(0); z[0] = z[1] = 0; NEXT(ZERO_2); }
+    CASE(ZERO_3) { uint64_t *z = fp + OPND(0); z[0] = z[1] = z[2] = 0; NEXT(ZERO_3); }
+    CASE(ZERO_4) { uint64_t *z = fp + OPND(0); z[0] = z[1] = z[2] = z[3] = 0; NEXT(ZERO_4); }
+    CASE(ZERO_N) { wasm_memset(fp + OPND(0), 0, (size_t)OPND(1) * sizeof(uint64_t)); NEXT(ZERO_N); }
+
     /* ---- data movement ---- */
     CASE(COPY) { SLOT(0) = SLOT(1); NEXT(COPY); }
     CASE(COPY2) { SLOT(0) = SLOT(1); SLOT(2) = SLOT(3); NEXT(COPY2); }
@@ -661,6 +655,24 @@ dispatch:
     IMM64(I64_LE_S_IMM, (int64_t)a <= (int64_t)b) IMM64(I64_LE_U_IMM, a <= b)
     IMM64(I64_GE_S_IMM, (int64_t)a >= (int64_t)b) IMM64(I64_GE_U_IMM, a >= b)
 
+    /* ---- binary operations with a loaded right operand ---- */
+#define BINM(name, T, LOAD, len, expr) \
+    CASE(name) { EA(p, 2, 4, len); T a = (T)SLOT(1), b = LOAD(p); SLOT(0) = (T)(expr); NEXT(name); }
+#define BINMF(name, FT, BITS, len, expr) \
+    CASE(name) { EA(p, 2, 4, len); FT a = FT##_OF(1), b = FT##_LOADED(p); SLOT(0) = BITS(expr); NEXT(name); }
+#define float_LOADED(p) f32_from_bits(load32(p))
+#define double_LOADED(p) f64_from_bits(load64(p))
+    BINM(I32_ADD_M, uint32_t, load32, 4, a + b) BINM(I32_SUB_M, uint32_t, load32, 4, a - b)
+    BINM(I32_MUL_M, uint32_t, load32, 4, a * b) BINM(I32_AND_M, uint32_t, load32, 4, a & b)
+    BINM(I32_OR_M, uint32_t, load32, 4, a | b) BINM(I32_XOR_M, uint32_t, load32, 4, a ^ b)
+    BINM(I64_ADD_M, uint64_t, load64, 8, a + b) BINM(I64_SUB_M, uint64_t, load64, 8, a - b)
+    BINM(I64_MUL_M, uint64_t, load64, 8, a * b) BINM(I64_AND_M, uint64_t, load64, 8, a & b)
+    BINM(I64_OR_M, uint64_t, load64, 8, a | b) BINM(I64_XOR_M, uint64_t, load64, 8, a ^ b)
+    BINMF(F32_ADD_M, float, f32_to_bits, 4, a + b) BINMF(F32_SUB_M, float, f32_to_bits, 4, a - b)
+    BINMF(F32_MUL_M, float, f32_to_bits, 4, a * b) BINMF(F32_DIV_M, float, f32_to_bits, 4, a / b)
+    BINMF(F64_ADD_M, double, f64_to_bits, 8, a + b) BINMF(F64_SUB_M, double, f64_to_bits, 8, a - b)
+    BINMF(F64_MUL_M, double, f64_to_bits, 8, a * b) BINMF(F64_DIV_M, double, f64_to_bits, 8, a / b)
+
     /* ---- floating point (sign operations act on the bits, §4.3.3) ---- */
     UN32(F32_ABS, a & ~F32_SIGN) UN32(F32_NEG, a ^ F32_SIGN)
     UNF32(F32_CEIL, wasm_f32_ceil(a)) UNF32(F32_FLOOR, wasm_f32_floor(a))
@@ -684,8 +696,6 @@ dispatch:
         if (WASM_UNLIKELY(a != a)) TRAP(WASM_TRAP_BAD_CONVERSION); \
         if (WASM_UNLIKELY(!fits(a))) TRAP(WASM_TRAP_INT_OVERFLOW); \
         SLOT(0) = (RT)(CT)a; NEXT(name); }
-#define float_OF(k) F32(k)
-#define double_OF(k) F64(k)
     TRUNC(I32_TRUNC_F32_S, float, f32_fits_i32, int32_t, uint32_t)
     TRUNC(I32_TRUNC_F32_U, float, f32_fits_u32, uint32_t, uint32_t)
     TRUNC(I32_TRUNC_F64_S, double, f64_fits_i32, int32_t, uint32_t)
@@ -754,7 +764,6 @@ host_call: {
 enter_first:
     if (WASM_UNLIKELY(fp + f->frame_slots > S->stack_end))
         TRAP(WASM_TRAP_STACK_EXHAUSTED);
-    ZERO_LOCALS(fp + f->param_slots, f->local_slots);
     inst = f->inst;
     S->cur_mem = inst->memory;
     mem = S->cur_mem ? S->cur_mem->base : NULL;

@@ -55,11 +55,91 @@ static bool commutative(uint32_t iop)
     return false;
 }
 
+/* The form of a binary instruction with a loaded right operand (iops.def
+ * _M), or 0; *load is the load it absorbs. */
+static uint32_t load_op_form(uint32_t iop, uint32_t *load)
+{
+    static const struct { uint16_t op, fused, load; } forms[] = {
+        { IOP_I32_ADD, IOP_I32_ADD_M, IOP_I32_LOAD }, { IOP_I32_SUB, IOP_I32_SUB_M, IOP_I32_LOAD },
+        { IOP_I32_MUL, IOP_I32_MUL_M, IOP_I32_LOAD }, { IOP_I32_AND, IOP_I32_AND_M, IOP_I32_LOAD },
+        { IOP_I32_OR, IOP_I32_OR_M, IOP_I32_LOAD }, { IOP_I32_XOR, IOP_I32_XOR_M, IOP_I32_LOAD },
+        { IOP_I64_ADD, IOP_I64_ADD_M, IOP_I64_LOAD }, { IOP_I64_SUB, IOP_I64_SUB_M, IOP_I64_LOAD },
+        { IOP_I64_MUL, IOP_I64_MUL_M, IOP_I64_LOAD }, { IOP_I64_AND, IOP_I64_AND_M, IOP_I64_LOAD },
+        { IOP_I64_OR, IOP_I64_OR_M, IOP_I64_LOAD }, { IOP_I64_XOR, IOP_I64_XOR_M, IOP_I64_LOAD },
+        { IOP_F32_ADD, IOP_F32_ADD_M, IOP_I32_LOAD }, { IOP_F32_SUB, IOP_F32_SUB_M, IOP_I32_LOAD },
+        { IOP_F32_MUL, IOP_F32_MUL_M, IOP_I32_LOAD }, { IOP_F32_DIV, IOP_F32_DIV_M, IOP_I32_LOAD },
+        { IOP_F64_ADD, IOP_F64_ADD_M, IOP_I64_LOAD }, { IOP_F64_SUB, IOP_F64_SUB_M, IOP_I64_LOAD },
+        { IOP_F64_MUL, IOP_F64_MUL_M, IOP_I64_LOAD }, { IOP_F64_DIV, IOP_F64_DIV_M, IOP_I64_LOAD },
+    };
+    for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+        if (forms[i].op == iop) {
+            *load = forms[i].load;
+            return forms[i].fused;
+        }
+    }
+    return 0;
+}
+
+/* Whether the last instruction, an iop of nargs operands, wrote operand o
+ * (stack index `index`, popped) and nothing was emitted after it. */
+static bool computed_last(const wasm_translator *t, const operand *o, uint32_t index, uint32_t iop,
+                          uint32_t nargs)
+{
+    return o->where == W_HOME && t->last.valid && t->last.iop == iop && t->last.index == index &&
+           t->last.pos + wasm_iop_units(nargs) == t->ncode && t->code[t->last.pos + 2] == o->home;
+}
+
+static bool commutative(uint32_t iop);
+
+/* Whether a and b may trade places: commutative integer operations, and
+ * float add and mul (whose NaN results may carry either operand's payload,
+ * Wasm 2.0 §4.3.3). */
+static bool swappable(uint32_t iop)
+{
+    return commutative(iop) || iop == IOP_F32_ADD || iop == IOP_F32_MUL || iop == IOP_F64_ADD ||
+           iop == IOP_F64_MUL;
+}
+
+/*
+ * Load-op fusion: if the load just emitted produced one operand of binary
+ * instruction iop (the right one, or either for a commutative iop), the
+ * load is dropped and one _M instruction reads memory itself. a and b are
+ * the popped operands (a at stack index t->nstack). Returns true if done.
+ */
+static bool fuse_load_op(wasm_translator *t, uint32_t iop, uint8_t rtype, operand *a, operand *b)
+{
+    uint32_t load;
+    uint32_t fused = load_op_form(iop, &load);
+    if (!fused || t->dead)
+        return false;
+    operand *other;
+    if (computed_last(t, b, t->nstack + 1, load, 4))
+        other = a;
+    else if (swappable(iop) && computed_last(t, a, t->nstack, load, 4) && b->where != W_HOME)
+        other = b;      /* b needs no code, so the load really is the last */
+    else
+        return false;
+    const uint32_t *ld = &t->code[t->last.pos];
+    uint32_t addr = ld[3], add = ld[4], offset = ld[5];
+    t->ncode = t->last.pos;
+    t->last.valid = false;
+    t->prev = t->prev2;
+    t->prev2.pos = NO_POS;
+    /* The other operand may need a constant written: its home is neither
+     * the address slot nor the loaded value's home. */
+    uint32_t sa = tr_src(t, other);
+    operand *d = tr_push(t, rtype);
+    tr_def(t, EMITV(t, fused, d->home, sa, addr, add, offset), fused);
+    return true;
+}
+
 static void binop(wasm_translator *t, const wasm_opinfo *info)
 {
     operand b = tr_pop(t, info->b);
     operand a = tr_pop(t, info->a);
     uint32_t iop = info->iop;
+    if (fuse_load_op(t, iop, info->r, &a, &b))
+        return;
     if (!t->dead && a.where == W_CONST && b.where != W_CONST && commutative(iop)) {
         operand tmp = a;   /* constant to the right (the result's home is fixed anyway) */
         a = b;
@@ -125,11 +205,18 @@ static bool last_computed(wasm_translator *t, const operand *a, uint32_t iop, ui
  * The address operand a of a memory access (the last operand popped). If
  * the last instruction computed it as i32.add(base, constant), that
  * instruction is dropped and the access adds the constant itself (*add;
- * wrapping at 32 bits like the add did). Returns the slot to read.
+ * wrapping at 32 bits like the add did); a constant address becomes the
+ * zero slot plus the constant. Returns the slot to read.
  */
 static uint32_t address(wasm_translator *t, operand *a, uint32_t *add)
 {
     *add = 0;
+    if (a->where == W_CONST) {
+        /* a constant address: the zero slot plus the constant */
+        *add = (uint32_t)a->c[0];
+        t->zero_slot_used = true;
+        return t->zero_slot;
+    }
     if (last_computed(t, a, IOP_I32_ADD_IMM, 3)) {
         uint32_t base = t->code[t->last.pos + 3];
         *add = t->code[t->last.pos + 4];

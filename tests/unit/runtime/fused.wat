@@ -1,6 +1,7 @@
 ;; tests/unit/runtime/fused.wat — code shapes the translator fuses into
 ;; superinstructions (add+compare+branch at loop ends, indexed loads,
-;; i32.add-constant address folding, constant stores, copy pairs). The unit
+;; i32.add-constant address folding, constant stores, copy pairs, loads
+;; fused into binary operations). The unit
 ;; test computes the expected results in C.
 (module
   (memory (export "memory") 1)
@@ -74,4 +75,58 @@
         (br $l)))
     (i32.add (i32.mul (local.get $a) (i32.const 100))
              (i32.add (i32.mul (local.get $b) (i32.const 10)) (local.get $c))))
+  ;; loads fused into the binary operation that uses them: each operation
+  ;; with a loaded right operand, loaded left operands (fused when the
+  ;; operation commutes), constant and folded addresses
+  (func (export "load_ops_i32") (param $p i32) (param $x i32) (result i32)
+    (i32.xor
+      (i32.xor
+        (i32.sub
+          (i32.and
+            (i32.or
+              (i32.mul (i32.add (local.get $x) (i32.load (local.get $p)))
+                       (i32.load offset=4 (local.get $p)))
+              (i32.load offset=8 (local.get $p)))
+            (i32.load (i32.add (local.get $p) (i32.const 12))))
+          (i32.load offset=16 (local.get $p)))
+        (i32.mul (i32.load offset=20 (local.get $p)) (local.get $x)))
+      (i32.xor (i32.sub (i32.load offset=24 (local.get $p)) (local.get $x))
+               (i32.load (i32.const 3000)))))
+  (func (export "load_ops_i64") (param $p i32) (param $x i64) (result i64)
+    (i64.xor
+      (i64.xor
+        (i64.sub
+          (i64.and
+            (i64.or
+              (i64.mul (i64.add (local.get $x) (i64.load (local.get $p)))
+                       (i64.load offset=8 (local.get $p)))
+              (i64.load offset=16 (local.get $p)))
+            (i64.load (i32.add (local.get $p) (i32.const 24))))
+          (i64.load offset=32 (local.get $p)))
+        (i64.add (i64.load offset=40 (local.get $p)) (local.get $x)))
+      (i64.xor (i64.sub (i64.load offset=48 (local.get $p)) (local.get $x))
+               (i64.load (i32.const 3000)))))
+  (func (export "load_ops_f32") (param $p i32) (param $x f32) (result f32)
+    (f32.add
+      (f32.div
+        (f32.sub
+          (f32.mul (f32.add (local.get $x) (f32.load (local.get $p)))
+                   (f32.load offset=4 (local.get $p)))
+          (f32.load offset=8 (local.get $p)))
+        (f32.load (i32.add (local.get $p) (i32.const 12))))
+      (f32.sub (f32.mul (f32.load offset=16 (local.get $p)) (local.get $x))
+               (f32.div (f32.load offset=20 (local.get $p)) (local.get $x)))))
+  (func (export "load_ops_f64") (param $p i32) (param $x f64) (result f64)
+    (f64.add
+      (f64.div
+        (f64.sub
+          (f64.mul (f64.add (local.get $x) (f64.load (local.get $p)))
+                   (f64.load offset=8 (local.get $p)))
+          (f64.load offset=16 (local.get $p)))
+        (f64.load (i32.add (local.get $p) (i32.const 24))))
+      (f64.sub (f64.mul (f64.load offset=32 (local.get $p)) (local.get $x))
+               (f64.div (f64.load offset=40 (local.get $p)) (f64.const 3)))))
+  ;; the fused load traps like the load would
+  (func (export "load_op_oob") (param $p i32) (result i32)
+    (i32.add (local.get $p) (i32.load offset=4 (local.get $p))))
 )

@@ -646,6 +646,51 @@ static void test_fused_code(void **state)
     memcpy(&w, mem + 2016, 4);
     assert_int_equal(w, 77);
 
+    /* loads fused into operations: values at 4000.. and at 3000 */
+    uint32_t m32[7] = { 0x01020304, 0x9e3779b9, 0x00ff00ff, 0x0ffffff0, 12345, 0x7fffffff, 99 };
+    uint64_t m64[7] = { 0x0102030405060708ull, 0x9e3779b97f4a7c15ull, 0x00ff00ff00ff00ffull,
+                        0x0ffffffffffffff0ull, 1234567890123ull, 0x7fffffffffffffffull, 77 };
+    memcpy(mem + 3000, "\x11\x22\x33\x44\x55\x66\x77\x88", 8);
+    uint32_t at3000;
+    uint64_t at3000_64;
+    memcpy(&at3000, mem + 3000, 4);
+    memcpy(&at3000_64, mem + 3000, 8);
+    memcpy(mem + 4000, m32, sizeof(m32));
+    uint32_t x = 0xdeadbeef;
+    uint32_t r = ((((x + m32[0]) * m32[1]) | m32[2]) & m32[3]) - m32[4];
+    r = (r ^ (m32[5] * x)) ^ ((m32[6] - x) ^ at3000);
+    CALL("load_ops_i32", 2, 4000, x);
+    assert_int_equal(res.of.i32, r);
+    memcpy(mem + 4000, m64, sizeof(m64));
+    uint64_t x64 = 0x1234567890abcdefull;
+    uint64_t r64 = ((((x64 + m64[0]) * m64[1]) | m64[2]) & m64[3]) - m64[4];
+    r64 = (r64 ^ (m64[5] + x64)) ^ ((m64[6] - x64) ^ at3000_64);
+    args[0] = i32(4000);
+    args[1] = (wasm_value){ .type = WASM_I64, .of.i64 = x64 };
+    assert_int_equal(wasm_call(inst, "load_ops_i64", args, 2, &res, 1, &err), WASM_OK);
+    assert_true(res.of.i64 == r64);
+    float f[6] = { 1.5f, -2.25f, 0.1f, 3.0f, 7.75f, -0.5f }, fx = 0.3f;
+    memcpy(mem + 4000, f, sizeof(f));
+    float fr = ((((fx + f[0]) * f[1]) - f[2]) / f[3]) + ((f[4] * fx) - (f[5] / fx));
+    args[1] = (wasm_value){ .type = WASM_F32 };
+    memcpy(&args[1].of.f32, &fx, 4);
+    assert_int_equal(wasm_call(inst, "load_ops_f32", args, 2, &res, 1, &err), WASM_OK);
+    uint32_t fbits;
+    memcpy(&fbits, &fr, 4);
+    assert_int_equal(res.of.f32, fbits);
+    double d[6] = { 1.5, -2.25, 0.1, 3.0, 7.75, -0.5 }, dx = 0.3;
+    memcpy(mem + 4000, d, sizeof(d));
+    double dr = ((((dx + d[0]) * d[1]) - d[2]) / d[3]) + ((d[4] * dx) - (d[5] / 3.0));
+    args[1] = (wasm_value){ .type = WASM_F64 };
+    memcpy(&args[1].of.f64, &dx, 8);
+    assert_int_equal(wasm_call(inst, "load_ops_f64", args, 2, &res, 1, &err), WASM_OK);
+    uint64_t dbits;
+    memcpy(&dbits, &dr, 8);
+    assert_true(res.of.f64 == dbits);
+    args[0] = i32(65534);
+    assert_int_equal(wasm_call(inst, "load_op_oob", args, 1, &res, 1, &err), WASM_ERR_TRAP);
+    assert_int_equal(err.trap, WASM_TRAP_MEMORY_OOB);
+
     uint32_t a = 1, b = 2, c = 3;
     for (int k = 0; k < 7; k++) {
         uint32_t tmp = a;
@@ -656,6 +701,41 @@ static void test_fused_code(void **state)
     CALL("rotate", 4, 1, 2, 3, 7);
     assert_int_equal(res.of.i32, a * 100 + b * 10 + c);
 #undef CALL
+    wasm_instance_free(inst);
+}
+
+/* Declared locals read before a write that always runs see zero although
+ * frames are not cleared (the callee's prologue zeroes what it needs), and
+ * constant addresses go through the frame's zero slot (locals.wat). */
+static void test_locals_start_at_zero(void **state)
+{
+    (void)state;
+    wasm_module *m = load("locals.wasm");
+    wasm_error err;
+    wasm_instance *inst = wasm_instantiate(m, NULL, NULL, NULL, &err);
+    assert_non_null(inst);
+    wasm_module_free(m);
+    uint32_t v;
+    assert_int_equal(call_i32(inst, "run_loop_acc", 0, 0, 0, &v, &err), WASM_OK);
+    assert_int_equal(v, 3);
+    assert_int_equal(call_i32(inst, "run_skipped", 1, 1, 0, &v, &err), WASM_OK);
+    assert_int_equal(v, 0);
+    assert_int_equal(call_i32(inst, "run_skipped", 1, 0, 0, &v, &err), WASM_OK);
+    assert_int_equal(v, 5);
+    assert_int_equal(call_i32(inst, "run_zero_store", 0, 0, 0, &v, &err), WASM_OK);
+    assert_int_equal(v, 8);
+    assert_int_equal(call_i32(inst, "run_written", 0, 0, 0, &v, &err), WASM_OK);
+    assert_int_equal(v, 19);
+    wasm_value res;
+    assert_int_equal(wasm_call(inst, "run_wide", NULL, 0, &res, 1, &err), WASM_OK);
+    assert_true(res.of.i64 == 0);
+    assert_int_equal(call_i32(inst, "run_const_addr", 0, 0, 0, &v, &err), WASM_OK);
+    assert_int_equal(v, 0x11223344u + 0x55000000u);
+    uint8_t *mem = wasm_memory_base(inst);
+    assert_int_equal(mem[32] | mem[33] << 8 | mem[34] << 16 | (uint32_t)mem[35] << 24, 0x11223344u);
+    assert_int_equal(mem[43], 0x55);
+    assert_int_equal(call_i32(inst, "run_const_addr_oob", 0, 0, 0, &v, &err), WASM_ERR_TRAP);
+    assert_int_equal(err.trap, WASM_TRAP_MEMORY_OOB);
     wasm_instance_free(inst);
 }
 
@@ -676,6 +756,7 @@ int main(void)
         cmocka_unit_test(test_linking),
         cmocka_unit_test(test_instance_release),
         cmocka_unit_test(test_fused_code),
+        cmocka_unit_test(test_locals_start_at_zero),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
