@@ -9,8 +9,8 @@ APPS_SDK_LIB  := $(BUILD)/wasm/sdk/libkpio.a
 APPS_CFLAGS    = $(WASM_CFLAGS) -Isdk/include -Iapps/common
 APPS_LDFLAGS  := -Wl,--strip-debug
 
-COREUTILS := cat cp date df echo env fetch grep head hexdump kill ls mkdir mv ps rm rmdir \
-             sleep sort tail touch uname uniq wc
+COREUTILS := cat cp date df echo env fetch grep head hexdump kill ln ls mkdir mv poweroff ps \
+             rm rmdir run sha256sum sleep sort tail touch uname uniq wc
 
 APPS_COMMON_SRCS := apps/common/app.c apps/common/fileops.c apps/common/run.c
 APPS_COMMON_OBJS := $(patsubst apps/%.c,$(APPS_OBJ)/%.o,$(APPS_COMMON_SRCS))
@@ -30,6 +30,11 @@ $(APPS_BIN)/%.wasm: $(APPS_OBJ)/coreutils/%.o $(APPS_COMMON_LIB) $(APPS_SDK_LIB)
 
 COREUTILS_WASM := $(addprefix $(APPS_BIN)/,$(addsuffix .wasm,$(COREUTILS)))
 ALL_TARGETS += $(COREUTILS_WASM)
+
+# reboot is poweroff under another name (argv[0] says which).
+$(APPS_BIN)/reboot.wasm: $(APPS_BIN)/poweroff.wasm
+	cp $< $@
+ALL_TARGETS += $(APPS_BIN)/reboot.wasm
 .PRECIOUS: $(APPS_OBJ)/%.o
 
 -include $(wildcard $(APPS_OBJ)/*/*.d)
@@ -60,6 +65,22 @@ test-sh: $(SH_UNIT_BIN)
 
 ALL_TARGETS  += $(SH_UNIT_BIN)
 TEST_TARGETS += test-sh
+
+# ---- app: the package manager (lib/pkg built for wasm32 too) ----
+APP_LIB_SRCS := $(sort $(wildcard lib/inflate/*.c lib/zip/*.c lib/manifest/*.c lib/pkg/*.c))
+APP_LIB_OBJS := $(patsubst lib/%.c,$(APPS_OBJ)/lib/%.o,$(APP_LIB_SRCS))
+
+$(APPS_OBJ)/lib/%.o: lib/%.c
+	@mkdir -p $(@D)
+	$(WASM_CC) $(WASM_CFLAGS) -MMD -MP -c $< -o $@
+
+$(APPS_BIN)/app.wasm: $(APPS_OBJ)/app/app.o $(APP_LIB_OBJS) $(APPS_COMMON_LIB) $(APPS_SDK_LIB)
+	@mkdir -p $(@D)
+	$(WASM_CC) $(APPS_CFLAGS) $^ $(APPS_LDFLAGS) -o $@
+
+APPS_EXTRA_WASM += $(APPS_BIN)/app.wasm
+ALL_TARGETS += $(APPS_BIN)/app.wasm
+-include $(APP_LIB_OBJS:.o=.d)
 
 # Test programs for tests/apps (hostile apps, API checks).
 APPS_TEST_BIN := $(BUILD)/wasm/tests

@@ -9,7 +9,7 @@ BOOT_CFLAGS := -target x86_64-unknown-windows -std=c11 -O2 -ffreestanding -fno-b
     -fshort-wchar -mno-red-zone -fno-stack-protector -mno-stack-arg-probe \
     -Wall -Wextra -Iinclude -Ikernel -MMD -MP
 
-BOOT_SRCS := boot/main.c boot/efi_io.c boot/config.c boot/elf_check.c boot/sha256.c \
+BOOT_SRCS := boot/main.c boot/efi_io.c boot/config.c boot/elf_check.c kernel/lib/sha256.c \
     boot/memmap.c boot/paging.c kernel/lib/string.c kernel/lib/printf.c
 BOOT_OBJS := $(patsubst %.c,$(BOOT_BUILD)/%.obj,$(BOOT_SRCS))
 

@@ -1,6 +1,6 @@
 /*
  * boot/loader.h — the KPIO UEFI loader's internal interfaces.
- * config.c, elf_check.c, sha256.c and memmap.c are portable (no UEFI calls)
+ * config.c, elf_check.c and memmap.c are portable (no UEFI calls)
  * and are unit-tested on the host; the rest talks to the firmware.
  */
 #ifndef KPIO_LOADER_H
@@ -51,8 +51,7 @@ struct elf_image {
 int elf_check(const void *file, uint64_t size, uint64_t vmin, uint64_t vmax,
               struct elf_image *img, char *err, size_t err_size);
 
-/* ---- sha256.c: FIPS 180-4 SHA-256 ---- */
-void sha256(const void *data, size_t len, uint8_t out[32]);
+/* The kernel's SHA-256 check uses kernel/lib/sha256.c (lib/sha256.h). */
 
 /* ---- memmap.c: the firmware memory map as struct kpio_mem_region ---- */
 /* Convert count UEFI descriptors (desc_size bytes apart) into sorted, merged

@@ -15,6 +15,7 @@
 #include "loader.h"
 #include "efi.h"
 #include "lib/lib.h"
+#include "lib/sha256.h"
 
 #define CONFIG_FILE "\\EFI\\KPIO\\KPIO.CFG"
 #define KERNEL_MAX_FILE_SIZE (64ULL << 20)

@@ -29,6 +29,9 @@ KERNEL_C_SRCS := $(sort $(shell find kernel -name '*.c' $(foreach d,$(KERNEL_PEN
 KERNEL_S_SRCS := $(sort $(filter-out kernel/core/ksyms_data.S,$(shell find kernel -name '*.S')))
 KERNEL_OBJS := $(patsubst %,$(KERNEL_BUILD)/%.o,$(KERNEL_C_SRCS) $(KERNEL_S_SRCS)) \
                $(KERNEL_BUILD)/gen/font8x16.c.o
+# Objects built outside kernel/ with their own flags (the WebAssembly runtime:
+# kernel/userspace.mk, read after this file, hence the second expansion).
+KERNEL_EXTRA_OBJS ?=
 
 $(KERNEL_BUILD)/%.c.o: %.c
 	@mkdir -p $(dir $@)
@@ -53,8 +56,9 @@ $(KERNEL_BUILD)/ksyms.empty:
 $(KERNEL_BUILD)/ksyms1.o: kernel/core/ksyms_data.S $(KERNEL_BUILD)/ksyms.empty
 	$(CC) $(KERNEL_ASFLAGS) -DKSYMS_BIN='"$(KERNEL_BUILD)/ksyms.empty"' -c $< -o $@
 
-$(KERNEL_BUILD)/kernel.pass1.elf: $(KERNEL_OBJS) $(KERNEL_BUILD)/ksyms1.o kernel/arch/x86_64/kernel.ld
-	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(KERNEL_BUILD)/ksyms1.o
+.SECONDEXPANSION:
+$(KERNEL_BUILD)/kernel.pass1.elf: $(KERNEL_OBJS) $$(KERNEL_EXTRA_OBJS) $(KERNEL_BUILD)/ksyms1.o kernel/arch/x86_64/kernel.ld
+	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(KERNEL_EXTRA_OBJS) $(KERNEL_BUILD)/ksyms1.o
 
 # Second link: with the table made from the first.
 $(KERNEL_BUILD)/ksyms.bin: $(KERNEL_BUILD)/kernel.pass1.elf tools/ksyms.py
@@ -63,8 +67,8 @@ $(KERNEL_BUILD)/ksyms.bin: $(KERNEL_BUILD)/kernel.pass1.elf tools/ksyms.py
 $(KERNEL_BUILD)/ksyms2.o: kernel/core/ksyms_data.S $(KERNEL_BUILD)/ksyms.bin
 	$(CC) $(KERNEL_ASFLAGS) -DKSYMS_BIN='"$(KERNEL_BUILD)/ksyms.bin"' -c $< -o $@
 
-$(KERNEL_BUILD)/kernel.elf: $(KERNEL_OBJS) $(KERNEL_BUILD)/ksyms2.o $(KERNEL_BUILD)/kernel.pass1.elf
-	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(KERNEL_BUILD)/ksyms2.o
+$(KERNEL_BUILD)/kernel.elf: $(KERNEL_OBJS) $$(KERNEL_EXTRA_OBJS) $(KERNEL_BUILD)/ksyms2.o $(KERNEL_BUILD)/kernel.pass1.elf
+	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(KERNEL_EXTRA_OBJS) $(KERNEL_BUILD)/ksyms2.o
 	@llvm-nm -n --defined-only $(KERNEL_BUILD)/kernel.pass1.elf | grep -i ' t ' > $@.syms1
 	@llvm-nm -n --defined-only $@ | grep -i ' t ' > $@.syms2
 	@cmp -s $@.syms1 $@.syms2 || { echo "kernel: code moved between the two links"; rm -f $@; exit 1; }

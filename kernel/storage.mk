@@ -13,7 +13,8 @@ STORAGE_CFLAGS   := $(HOST_CFLAGS) -Itests/unit/kshim -Ikernel -Itests/unit/fs -
 # virtio, monitor, boot mounts) and are built into the kernel alone.
 STORAGE_PORTABLE := $(sort $(filter-out kernel/fs/storage_%.c,$(wildcard kernel/dev/blk*.c kernel/fs/*.c \
                       kernel/fs/fat/*.c)) kernel/dev/virtio/virtqueue.c)
-STORAGE_SUPPORT  := tests/unit/kshim/kshim.c tests/unit/fs/hostblk.c tests/unit/fs/testutil.c
+STORAGE_SUPPORT  := tests/unit/kshim/kshim.c tests/unit/fs/hostblk.c tests/unit/fs/testutil.c \
+                    kernel/lib/sha256.c
 STORAGE_OBJS     := $(patsubst %.c,$(STORAGE_OUT)/obj/%.o,$(STORAGE_PORTABLE) $(STORAGE_SUPPORT))
 STORAGE_FUZZ_OBJS := $(patsubst %.c,$(STORAGE_OUT)/fuzzobj/%.o,$(STORAGE_PORTABLE) \
                        tests/unit/kshim/kshim.c tests/unit/fs/hostblk.c)

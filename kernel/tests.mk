@@ -1,6 +1,6 @@
 # kernel/tests.mk — host unit tests (cmocka, ASan + UBSan) for the kernel's
 # portable library (kernel/lib, kernel/core/cmdline.c) and the loader's
-# portable parts (boot/config.c, elf_check.c, sha256.c, memmap.c, paging.c).
+# portable parts (boot/config.c, elf_check.c, memmap.c, paging.c).
 #
 # The kernel's string and printf functions would collide with glibc's, which
 # the tests use as their oracle: for the host, kernel/lib is compiled with
@@ -28,16 +28,15 @@ $(UNIT_BOOT_BUILD)/$(1): $(UNIT_BOOT_BUILD)/$(1).o $(patsubst %.c,$(UNIT_BOOT_BU
 	$(HOST_CC) $(SAN_FLAGS) -o $$@ $$^ -lcmocka
 endef
 
-KLIB_TESTS := klib/test_printf klib/test_string klib/test_list klib/test_cmdline
-LOADER_TESTS := boot/test_config boot/test_sha256 boot/test_elf_check boot/test_memmap \
-    boot/test_paging
+KLIB_TESTS := klib/test_printf klib/test_string klib/test_list klib/test_cmdline klib/test_sha256
+LOADER_TESTS := boot/test_config boot/test_elf_check boot/test_memmap boot/test_paging
 
 $(eval $(call unit_program,klib/test_printf,))
 $(eval $(call unit_program,klib/test_string,))
 $(eval $(call unit_program,klib/test_list,))
 $(eval $(call unit_program,klib/test_cmdline,kernel/core/cmdline.c))
+$(eval $(call unit_program,klib/test_sha256,kernel/lib/sha256.c))
 $(eval $(call unit_program,boot/test_config,boot/config.c))
-$(eval $(call unit_program,boot/test_sha256,boot/sha256.c))
 $(eval $(call unit_program,boot/test_elf_check,boot/elf_check.c))
 $(eval $(call unit_program,boot/test_memmap,boot/memmap.c))
 $(eval $(call unit_program,boot/test_paging,boot/paging.c))

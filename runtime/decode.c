@@ -787,12 +787,14 @@ wasm_result wasm_decode_module(wasm_module *m, const uint8_t *bytes, size_t size
     int last_rank = 0;
     char where[48];
     while (!wasm_at_end(r) && !r->failed) {
+        const uint8_t *id_at = r->p;
         uint8_t id = wasm_read_u8(r);
         uint32_t len = wasm_read_u32(r);
         if (r->failed)
             break;
         if (id > 12) {
             r->where = "module";
+            r->p = id_at;
             wasm_malformed(r, "malformed section id %u", id);
             break;
         }

@@ -150,6 +150,15 @@ wasm_trap wasm_call_host(wasm_activation *act, wasm_instance *caller, wasm_funci
     act->in_guest = 1;
     if (args != buf)
         wasm_plat_free(args);
+    /* A host call is where a guest blocks (poll, read, sleep): an interrupt
+     * that woke it stops the guest here, before it can carry on or exit
+     * on its own terms. */
+    if (act->root && __atomic_exchange_n(&act->root->interrupt, 0, __ATOMIC_RELAXED)) {
+        if (caller)
+            caller->exiting = false;
+        act->exiting = false;
+        return WASM_TRAP_INTERRUPTED;
+    }
     if (caller && caller->exiting) {
         act->exiting = true;
         act->exit_code = caller->exit_code;
@@ -208,7 +217,12 @@ wasm_result wasm_invoke(wasm_instance *root, wasm_funcinst *f, uint64_t *args, s
     act.prev = *slot;
     act.root = root;
     act.nesting = act.prev ? act.prev->nesting + 1 : 0;
-    if (act.nesting >= WASM_MAX_NESTING || st->top + need > st->end) {
+    /* Host -> wasm -> host re-entry uses the C stack: bound both the depth
+     * and the bytes used since the outermost activation. */
+    uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+    act.c_stack_base = act.prev ? act.prev->c_stack_base : here;
+    if (act.nesting >= WASM_MAX_NESTING || act.c_stack_base - here > WASM_MAX_C_STACK ||
+        st->top + need > st->end) {
         wasm_error_trap(err, WASM_TRAP_STACK_EXHAUSTED);
         return WASM_ERR_TRAP;
     }

@@ -115,7 +115,9 @@ enum {
 #define F32(k)   (f32_from_bits((uint32_t)SLOT(k)))
 #define F64(k)   (f64_from_bits(SLOT(k)))
 
-/* Effective address of a memory access: u32 base + u32 offset (§4.4.7). */
+/* Effective address of a memory access (§4.4.7): u32 base (plus a folded
+ * i32.add constant, wrapping) + u32 offset; the add is the operand before
+ * the offset. */
 #if INTERP_CHECKED
 #define BOUNDS(ea, len) \
     if (WASM_UNLIKELY((ea) + (len) > S->cur_mem->size)) TRAP(WASM_TRAP_MEMORY_OOB)
@@ -123,7 +125,7 @@ enum {
 #define BOUNDS(ea, len) ((void)0)
 #endif
 #define EA(ptr, addr_k, off_k, len) \
-    uint64_t ea_ = (uint64_t)U32(addr_k) + OPND(off_k); \
+    uint64_t ea_ = (uint64_t)(uint32_t)(U32(addr_k) + OPND((off_k) - 1)) + OPND(off_k); \
     BOUNDS(ea_, len); \
     uint8_t *ptr = mem + ea_
 
@@ -166,15 +168,17 @@ static inline uint64_t rotr64(uint64_t x, uint64_t n) { n &= 63; return (x >> n)
     BRCMP(BR_##P##_LE_S, T, SLOT(0), BEXPR, (ST)a <= (ST)b) BRCMP(BR_##P##_LE_U, T, SLOT(0), BEXPR, a <= b) \
     BRCMP(BR_##P##_GE_S, T, SLOT(0), BEXPR, (ST)a >= (ST)b) BRCMP(BR_##P##_GE_U, T, SLOT(0), BEXPR, a >= b)
 #define LOADOP(name, len, expr) \
-    CASE(name) { EA(p, 1, 2, len); SLOT(0) = (expr); NEXT(name); }
+    CASE(name) { EA(p, 1, 3, len); SLOT(0) = (expr); NEXT(name); }
 #define STOREOP(name, len, stmt) \
-    CASE(name) { EA(p, 0, 2, len); uint64_t v = SLOT(1); stmt; NEXT(name); }
+    CASE(name) { EA(p, 0, 3, len); uint64_t v = SLOT(1); stmt; NEXT(name); }
 
 #ifdef WASM_INTERP_STATS
 /* Profiling build (with WASM_INTERP_SWITCH): executions per instruction,
  * printed to stderr at exit. */
 #include <stdio.h>
 static uint64_t interp_stats[IOP_COUNT];
+static uint64_t interp_pairs[IOP_COUNT][IOP_COUNT];
+static uint32_t interp_prev;
 static const char *const interp_names[IOP_COUNT] = {
 #define OP(name, nargs) #name,
 #include "iops.def"
@@ -197,6 +201,18 @@ __attribute__((destructor)) static void interp_stats_dump(void)
         interp_stats[best] = 0;
     }
     fprintf(stderr, "total %llu\n", (unsigned long long)total);
+    for (int k = 0; k < 25; k++) {
+        int bi = -1, bj = -1;
+        for (int i = 0; i < IOP_COUNT; i++)
+            for (int j = 0; j < IOP_COUNT; j++)
+                if (interp_pairs[i][j] && (bi < 0 || interp_pairs[i][j] > interp_pairs[bi][bj]))
+                    bi = i, bj = j;
+        if (bi < 0)
+            break;
+        fprintf(stderr, "pair %-24s %-24s %5.1f%%\n", interp_names[bi], interp_names[bj],
+                100.0 * interp_pairs[bi][bj] / total);
+        interp_pairs[bi][bj] = 0;
+    }
 }
 #endif
 
@@ -296,6 +312,8 @@ wasm_trap INTERP_RUN(wasm_activation *act, wasm_instance *caller, wasm_funcinst 
 dispatch:
 #ifdef WASM_INTERP_STATS
     interp_stats[(uint32_t)*(const uint64_t *)ip]++;
+    interp_pairs[interp_prev][(uint32_t)*(const uint64_t *)ip]++;
+    interp_prev = (uint32_t)*(const uint64_t *)ip;
 #endif
     switch ((uint32_t)*(const uint64_t *)ip) {
 #endif
@@ -332,6 +350,21 @@ dispatch:
     BRCMP_FAMILY(I32_IMM, uint32_t, int32_t, OPND(1))
     BRCMP_FAMILY(I64, uint64_t, int64_t, SLOT(1))
     BRCMP_FAMILY(I64_IMM, uint64_t, int64_t, (int64_t)(int32_t)OPND(1))
+    /* add + compare + branch: the sum is written, then compared */
+#define ADDBR(name, SUM, B, cond) \
+    CASE(name) { uint32_t a = (SUM); SLOT(0) = a; uint32_t b = (B); \
+        if (cond) { JUMP(6, OPND(4)); } \
+        NEXT(name); }
+#define ADDBR_FAMILY(P, SUM, B) \
+    ADDBR(BR_##P##_EQ, SUM, B, a == b) ADDBR(BR_##P##_NE, SUM, B, a != b) \
+    ADDBR(BR_##P##_LT_S, SUM, B, (int32_t)a < (int32_t)b) ADDBR(BR_##P##_LT_U, SUM, B, a < b) \
+    ADDBR(BR_##P##_GT_S, SUM, B, (int32_t)a > (int32_t)b) ADDBR(BR_##P##_GT_U, SUM, B, a > b) \
+    ADDBR(BR_##P##_LE_S, SUM, B, (int32_t)a <= (int32_t)b) ADDBR(BR_##P##_LE_U, SUM, B, a <= b) \
+    ADDBR(BR_##P##_GE_S, SUM, B, (int32_t)a >= (int32_t)b) ADDBR(BR_##P##_GE_U, SUM, B, a >= b)
+    ADDBR_FAMILY(ADDI, U32(1) + OPND(2), U32(3))
+    ADDBR_FAMILY(ADDI_IMM, U32(1) + OPND(2), OPND(3))
+    ADDBR_FAMILY(ADD, U32(1) + U32(2), U32(3))
+    ADDBR_FAMILY(ADD_IMM, U32(1) + U32(2), OPND(3))
 
     CASE(RETURN1) {
         fp[0] = SLOT(0);
@@ -376,6 +409,7 @@ dispatch:
 
     /* ---- data movement ---- */
     CASE(COPY) { SLOT(0) = SLOT(1); NEXT(COPY); }
+    CASE(COPY2) { SLOT(0) = SLOT(1); SLOT(2) = SLOT(3); NEXT(COPY2); }
     CASE(COPY_V128) {
         uint64_t lo = fp[OPND(1)], hi = fp[OPND(1) + 1];
         fp[OPND(0)] = lo;
@@ -429,6 +463,27 @@ dispatch:
     STOREOP(I64_STORE, 8, store64(p, v))
     STOREOP(I32_STORE8, 1, *p = (uint8_t)v)
     STOREOP(I32_STORE16, 2, store16(p, (uint16_t)v))
+#define LOADX(name, len, expr) \
+    CASE(name) { uint64_t ea_ = (uint64_t)(uint32_t)(U32(1) + U32(2)) + OPND(3); \
+        BOUNDS(ea_, len); uint8_t *p = mem + ea_; SLOT(0) = (expr); NEXT(name); }
+    LOADX(I32_LOAD_X, 4, load32(p))
+    LOADX(I64_LOAD_X, 8, load64(p))
+    LOADX(I32_LOAD8_S_X, 1, (uint32_t)(int32_t)(int8_t)*p)
+    LOADX(I32_LOAD8_U_X, 1, (uint32_t)*p)
+    LOADX(I32_LOAD16_S_X, 2, (uint32_t)(int32_t)(int16_t)load16(p))
+    LOADX(I32_LOAD16_U_X, 2, (uint32_t)load16(p))
+    LOADX(I64_LOAD8_S_X, 1, (uint64_t)(int64_t)(int8_t)*p)
+    LOADX(I64_LOAD8_U_X, 1, (uint64_t)*p)
+    LOADX(I64_LOAD16_S_X, 2, (uint64_t)(int64_t)(int16_t)load16(p))
+    LOADX(I64_LOAD16_U_X, 2, (uint64_t)load16(p))
+    LOADX(I64_LOAD32_S_X, 4, (uint64_t)(int64_t)(int32_t)load32(p))
+    LOADX(I64_LOAD32_U_X, 4, (uint64_t)load32(p))
+#define STOREIMM(name, len, stmt) \
+    CASE(name) { EA(p, 0, 3, len); uint32_t v = OPND(1); stmt; NEXT(name); }
+    STOREIMM(I32_STORE_IMM, 4, store32(p, v))
+    STOREIMM(I64_STORE_IMM, 8, store64(p, (uint64_t)(int64_t)(int32_t)v))
+    STOREIMM(I32_STORE8_IMM, 1, *p = (uint8_t)v)
+    STOREIMM(I32_STORE16_IMM, 2, store16(p, (uint16_t)v))
     CASE(MEMORY_SIZE) { SLOT(0) = S->cur_mem->pages; NEXT(MEMORY_SIZE); }
     CASE(MEMORY_GROW) {
         uint32_t limit = inst->max_memory_pages;

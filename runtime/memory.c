@@ -38,7 +38,11 @@ void wasm_runtime_set_checked(bool on)
 
 bool wasm_runtime_checked(void)
 {
-    return force_checked || !wasm_guard_available();
+    if (force_checked || !wasm_guard_available())
+        return true;
+    /* Re-assert the fault handler: the embedder may have installed its own
+     * since (ours chains to it). */
+    return !wasm_plat_fault_init();
 }
 
 /* Creates a memory of `pages` pages that may grow to max_pages. NULL on failure. */

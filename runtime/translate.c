@@ -14,72 +14,7 @@
  * compare-and-branch instruction. Branch targets are resolved here, so the
  * interpreter never scans for block ends.
  */
-#include "reader.h"
-#include "iops.h"
-
-enum { W_HOME, W_LOCAL, W_CONST };
-
-typedef struct operand {
-    uint8_t type;
-    uint8_t where;
-    uint32_t home;
-    uint32_t local;         /* W_LOCAL: local index */
-    uint64_t c[2];          /* W_CONST: value bits */
-} operand;
-
-enum { C_FUNC, C_BLOCK, C_LOOP, C_IF, C_ELSE };
-
-typedef struct ctrl {
-    uint8_t kind;
-    bool unreachable;       /* validation: the rest of the block is stack-polymorphic */
-    bool dead_entry;        /* no code was being emitted when the block began */
-    bool label_used;        /* some reachable branch targets the label */
-    uint32_t nparams, nresults;
-    const uint8_t *params, *results;
-    uint32_t height;        /* operand stack height below the block's params */
-    uint32_t label_slot;    /* home slot of the first label value */
-    uint32_t loop_pc;       /* loop: code index of the loop's first instruction */
-    uint32_t patches;       /* forward branches to the end: linked list of fields, +1 */
-    uint32_t else_patch;    /* if: the branch to the else part, +1 */
-} ctrl;
-
-#define NO_POS UINT32_MAX
-
-struct wasm_translator {
-    wasm_module *m;
-    const void *const *handlers;    /* NULL: switch dispatch, handler word = iop */
-    uint32_t *code;
-    uint32_t ncode, cap_code;
-    wasm_code *codes;               /* one per defined function */
-
-    /* the function being translated */
-    wasm_reader r;
-    wasm_error *err;
-    bool invalid, nomem;
-    char where[48];
-    uint32_t func_index;
-    const wasm_functype *ftype;
-    uint8_t *local_types;
-    uint32_t *local_slot, *local_refs;
-    uint32_t nlocals, cap_local_types, cap_local_slot, cap_local_refs;
-    operand *stack;
-    uint32_t nstack, cap_stack;
-    ctrl *ctrls;
-    uint32_t nctrls, cap_ctrls;
-    uint32_t *tmp;                  /* br_table labels */
-    uint32_t cap_tmp;
-    uint32_t temp_base, max_slot;
-    bool dead;                      /* code here is unreachable: emit nothing */
-    struct {
-        bool valid;                 /* the last instruction defined stack entry `index` */
-        uint16_t iop;
-        uint32_t pos, index;
-    } last;
-    uint8_t *local_zero;            /* local still holds its initial zero */
-    uint32_t cap_local_zero;
-    bool zero_known;                /* no merge point yet: local_zero is valid */
-    operand scratch;
-};
+#include "translate.h"
 
 /* Block types that are a single value type point into this table. */
 static const uint8_t single_type[256] = {
@@ -91,7 +26,7 @@ static const uint8_t single_type[256] = {
 
 /* Records a validation error (the first one wins). */
 __attribute__((format(printf, 2, 3)))
-static void verr(wasm_translator *t, const char *fmt, ...)
+void tr_verr(wasm_translator *t, const char *fmt, ...)
 {
     if (t->invalid || t->r.failed || t->nomem)
         return;
@@ -112,7 +47,7 @@ static void oom(wasm_translator *t)
     t->nomem = true;
 }
 
-static bool failed(const wasm_translator *t)
+bool tr_failed(const wasm_translator *t)
 {
     return t->invalid || t->nomem || t->r.failed;
 }
@@ -127,10 +62,10 @@ static void write_handler(wasm_translator *t, uint32_t pos, uint32_t iop)
 
 /* Appends instruction iop with n operand words; returns its position or
  * NO_POS when nothing is emitted (dead code, out of memory). */
-static uint32_t emit(wasm_translator *t, uint32_t iop, uint32_t n, const uint32_t *args)
+uint32_t tr_emit(wasm_translator *t, uint32_t iop, uint32_t n, const uint32_t *args)
 {
     t->last.valid = false;
-    if (t->dead || failed(t))
+    if (t->dead || tr_failed(t))
         return NO_POS;
     uint32_t size = wasm_iop_units(n);
     if (!wasm_grow_array((void **)&t->code, &t->cap_code, t->ncode + size, sizeof(uint32_t))) {
@@ -144,15 +79,23 @@ static uint32_t emit(wasm_translator *t, uint32_t iop, uint32_t n, const uint32_
     if (2 + n < size)
         t->code[pos + 2 + n] = 0;
     t->ncode += size;
+    t->prev2 = t->prev;
+    t->prev.pos = pos;
+    t->prev.iop = (uint16_t)iop;
     return pos;
 }
 
-#define ARGS(...) (uint32_t)(sizeof((uint32_t[]){ __VA_ARGS__ }) / sizeof(uint32_t)), (uint32_t[]){ __VA_ARGS__ }
-#define EMIT(t, iop, ...) emit((t), IOP_##iop, ARGS(__VA_ARGS__))
-#define EMITV(t, iop, ...) emit((t), (iop), ARGS(__VA_ARGS__))
+/* The current position is a branch target: instructions before it must
+ * not be fused with ones after it. */
+static void label_here(wasm_translator *t)
+{
+    t->prev.pos = t->prev2.pos = NO_POS;
+    t->last.valid = false;
+}
+
 
 /* Notes that the instruction at pos wrote the top stack entry (for fusion). */
-static void def(wasm_translator *t, uint32_t pos, uint32_t iop)
+void tr_def(wasm_translator *t, uint32_t pos, uint32_t iop)
 {
     if (pos == NO_POS)
         return;
@@ -166,6 +109,7 @@ static void def(wasm_translator *t, uint32_t pos, uint32_t iop)
 static void bind_here(wasm_translator *t, uint32_t field)
 {
     t->code[field] = (uint32_t)(int32_t)(t->ncode - field);
+    label_here(t);
 }
 
 /* Points the branch offset word at `field` to the label of block c. */
@@ -206,7 +150,7 @@ static uint32_t home_at(const wasm_translator *t, uint32_t pos)
     return o->home + wasm_slots(o->type);
 }
 
-static operand *push(wasm_translator *t, uint8_t type)
+operand *tr_push(wasm_translator *t, uint8_t type)
 {
     if (!wasm_grow_array((void **)&t->stack, &t->cap_stack, t->nstack + 1, sizeof(operand))) {
         oom(t);
@@ -223,9 +167,9 @@ static operand *push(wasm_translator *t, uint8_t type)
     return o;
 }
 
-static void push_const(wasm_translator *t, uint8_t type, uint64_t lo, uint64_t hi)
+void tr_push_const(wasm_translator *t, uint8_t type, uint64_t lo, uint64_t hi)
 {
-    operand *o = push(t, type);
+    operand *o = tr_push(t, type);
     o->where = W_CONST;
     o->c[0] = lo;
     o->c[1] = hi;
@@ -236,13 +180,13 @@ static ctrl *top_ctrl(wasm_translator *t) { return &t->ctrls[t->nctrls - 1]; }
 /* Pops an operand of type `expect` (WASM_T_UNKNOWN accepts any). Below the
  * current block's height the stack is empty, or polymorphic after an
  * unreachable instruction (it then yields unknowns). */
-static operand pop(wasm_translator *t, uint8_t expect)
+operand tr_pop(wasm_translator *t, uint8_t expect)
 {
     ctrl *c = top_ctrl(t);
     operand o;
     if (t->nstack <= c->height) {
         if (!c->unreachable)
-            verr(t, "type mismatch: expected %s, but the stack is empty",
+            tr_verr(t, "type mismatch: expected %s, but the stack is empty",
                  expect ? wasm_type_name(expect) : "a value");
         wasm_memset(&o, 0, sizeof(o));
         o.type = WASM_T_UNKNOWN;
@@ -253,7 +197,7 @@ static operand pop(wasm_translator *t, uint8_t expect)
     if (o.where == W_LOCAL)
         t->local_refs[o.local]--;
     if (expect != WASM_T_UNKNOWN && o.type != WASM_T_UNKNOWN && o.type != expect)
-        verr(t, "type mismatch: expected %s, found %s", wasm_type_name(expect), wasm_type_name(o.type));
+        tr_verr(t, "type mismatch: expected %s, found %s", wasm_type_name(expect), wasm_type_name(o.type));
     return o;
 }
 
@@ -261,13 +205,13 @@ static operand pop(wasm_translator *t, uint8_t expect)
 static void pop_types(wasm_translator *t, uint32_t n, const uint8_t *types)
 {
     for (uint32_t i = n; i-- > 0;)
-        pop(t, types[i]);
+        tr_pop(t, types[i]);
 }
 
 static void push_types(wasm_translator *t, uint32_t n, const uint8_t *types)
 {
     for (uint32_t i = 0; i < n; i++)
-        push(t, types[i]);
+        tr_push(t, types[i]);
 }
 
 static void emit_const(wasm_translator *t, uint32_t dst, uint8_t type, const uint64_t *c)
@@ -284,15 +228,27 @@ static void emit_copy(wasm_translator *t, uint8_t type, uint32_t dst, uint32_t s
 {
     if (dst == src)
         return;
-    if (type == WASM_V128)
+    if (type == WASM_V128) {
         EMIT(t, COPY_V128, dst, src);
-    else
-        EMIT(t, COPY, dst, src);
+        return;
+    }
+    /* Two copies in a row become one COPY2 (done in the same order). */
+    if (!t->dead && !tr_failed(t) && t->prev.pos != NO_POS && t->prev.iop == IOP_COPY &&
+        t->prev.pos + wasm_iop_units(2) == t->ncode &&
+        wasm_grow_array((void **)&t->code, &t->cap_code, t->ncode + 2, sizeof(uint32_t))) {
+        write_handler(t, t->prev.pos, IOP_COPY2);
+        t->code[t->ncode++] = dst;
+        t->code[t->ncode++] = src;
+        t->prev.iop = IOP_COPY2;
+        t->last.valid = false;
+        return;
+    }
+    EMIT(t, COPY, dst, src);
 }
 
 /* The slot holding a popped operand's value; a constant is first written to
  * its home (free, since the operand was popped). */
-static uint32_t src(wasm_translator *t, operand *o)
+uint32_t tr_src(wasm_translator *t, operand *o)
 {
     switch (o->where) {
     case W_LOCAL:
@@ -338,7 +294,7 @@ static void move_to(wasm_translator *t, const operand *o, uint32_t dst)
 
 /* ---- reading immediates ---- */
 
-static uint32_t read_index(wasm_translator *t) { return wasm_read_u32(&t->r); }
+uint32_t tr_read_index(wasm_translator *t) { return wasm_read_u32(&t->r); }
 
 /* blocktype ::= 0x40 | valtype | s33 type index (§5.4.1). */
 static void read_blocktype(wasm_translator *t, uint32_t *np, const uint8_t **p,
@@ -366,7 +322,7 @@ static void read_blocktype(wasm_translator *t, uint32_t *np, const uint8_t **p,
             return;
         }
         if ((uint64_t)x >= t->m->ntypes) {
-            verr(t, "unknown type %lld", (long long)x);
+            tr_verr(t, "unknown type %lld", (long long)x);
             return;
         }
         const wasm_functype *ft = &t->m->types[x];
@@ -378,20 +334,20 @@ static void read_blocktype(wasm_translator *t, uint32_t *np, const uint8_t **p,
 }
 
 /* memarg ::= align:u32 offset:u32 (§5.4.6); checks memory 0 and alignment. */
-static uint32_t read_memarg(wasm_translator *t, uint32_t natural)
+uint32_t tr_read_memarg(wasm_translator *t, uint32_t natural)
 {
     uint32_t align = wasm_read_u32(&t->r);
     uint32_t offset = wasm_read_u32(&t->r);
     if (t->r.failed)
         return 0;
     if (t->m->nmems == 0)
-        verr(t, "unknown memory 0");
+        tr_verr(t, "unknown memory 0");
     else if (align > natural)
-        verr(t, "alignment must not be larger than natural");
+        tr_verr(t, "alignment must not be larger than natural");
     return offset;
 }
 
-static void read_zero_byte(wasm_translator *t)
+void tr_read_zero_byte(wasm_translator *t)
 {
     uint8_t b = wasm_read_u8(&t->r);
     if (!t->r.failed && b != 0)
@@ -466,7 +422,7 @@ static void check_label_values(wasm_translator *t, uint32_t n, const uint8_t *ty
          * present sit on the polymorphic bottom, which yields unknowns. */
         uint32_t k = t->nstack - top_ctrl(t)->height;
         if (!top_ctrl(t)->unreachable) {
-            verr(t, "type mismatch: the branch needs %u value(s), the stack has %u", n, k);
+            tr_verr(t, "type mismatch: the branch needs %u value(s), the stack has %u", n, k);
             return;
         }
         for (uint32_t i = 0; i < n; i++) {
@@ -474,14 +430,14 @@ static void check_label_values(wasm_translator *t, uint32_t n, const uint8_t *ty
                 continue;
             uint8_t have = t->stack[t->nstack - n + i].type;
             if (have != WASM_T_UNKNOWN && have != types[i])
-                verr(t, "type mismatch: branch expects %s, found %s", wasm_type_name(types[i]),
+                tr_verr(t, "type mismatch: branch expects %s, found %s", wasm_type_name(types[i]),
                      wasm_type_name(have));
         }
         /* Put n - k unknowns below the present entries (no code is
          * emitted here, so slots do not matter). */
         for (uint32_t i = 0; i < n - k; i++)
-            push(t, WASM_T_UNKNOWN);
-        if (failed(t))
+            tr_push(t, WASM_T_UNKNOWN);
+        if (tr_failed(t))
             return;
         operand *top = &t->stack[t->nstack - n];
         wasm_memmove(top + (n - k), top, k * sizeof(operand));
@@ -501,7 +457,7 @@ static void check_label_values(wasm_translator *t, uint32_t n, const uint8_t *ty
             if (retype)
                 o->type = types[i];
         } else if (o->type != types[i]) {
-            verr(t, "type mismatch: branch expects %s, found %s", wasm_type_name(types[i]),
+            tr_verr(t, "type mismatch: branch expects %s, found %s", wasm_type_name(types[i]),
                  wasm_type_name(o->type));
         }
     }
@@ -536,7 +492,7 @@ static void emit_return(wasm_translator *t)
     }
     if (n == 1) {
         operand o = t->stack[t->nstack - 1];
-        uint32_t s = src(t, &o);
+        uint32_t s = tr_src(t, &o);
         if (o.type == WASM_V128)
             EMIT(t, RETURN1_V128, s);
         else
@@ -584,6 +540,35 @@ static void emit_branch(wasm_translator *t, uint32_t ci)
         link_label(t, c, pos + 2);
 }
 
+/*
+ * Loop-end fusion: the i32 comparison at pos (comparing slot a with a slot
+ * or, if imm, an immediate b; condition index cmp) directly follows an
+ * i32.add whose result is a. Both become one add-compare-branch
+ * instruction at the add's place. Returns its offset field, or NO_POS.
+ */
+static uint32_t fuse_add_branch(wasm_translator *t, uint32_t pos, bool imm, uint32_t cmp)
+{
+    uint32_t add = t->prev2.pos;
+    if (add == NO_POS || t->prev.pos != pos || (t->prev2.iop != IOP_I32_ADD_IMM && t->prev2.iop != IOP_I32_ADD) ||
+        add + wasm_iop_units(3) != pos || t->code[add + 2] != t->code[pos + 3])
+        return NO_POS;
+    static const uint16_t first[2][2] = {           /* [add is imm][compare is imm] */
+        { IOP_BR_ADD_EQ, IOP_BR_ADD_IMM_EQ }, { IOP_BR_ADDI_EQ, IOP_BR_ADDI_IMM_EQ },
+    };
+    uint32_t iop = first[t->prev2.iop == IOP_I32_ADD_IMM][imm] + cmp;
+    uint32_t b = t->code[pos + 4];
+    /* [h][dst][a][imm|b][cmp b][off]: the add's words stay where they are */
+    write_handler(t, add, iop);
+    t->code[add + 5] = b;
+    t->code[add + 6] = 0;
+    t->code[add + 7] = 0;
+    t->ncode = add + wasm_iop_units(5);
+    t->prev.pos = add;
+    t->prev.iop = (uint16_t)iop;
+    t->prev2.pos = NO_POS;
+    return add + 6;
+}
+
 /* Compare-and-branch fusion: if the condition (stack index k, just popped)
  * was computed by the last instruction, rewrite that instruction into a
  * branch taken when the condition is true (or false). Returns the offset
@@ -599,8 +584,10 @@ static uint32_t fuse_branch(wasm_translator *t, uint32_t k, bool when_true)
     if (iop == IOP_I32_EQZ || iop == IOP_I64_EQZ) {
         bool i32 = iop == IOP_I32_EQZ;
         /* eqz is true when zero */
-        write_handler(t, pos, when_true ? (i32 ? IOP_BR_IFZ : IOP_BR_I64_EQZ) : (i32 ? IOP_BR_IF : IOP_BR_I64_NEZ));
+        uint32_t br = when_true ? (i32 ? IOP_BR_IFZ : IOP_BR_I64_EQZ) : (i32 ? IOP_BR_IF : IOP_BR_I64_NEZ);
+        write_handler(t, pos, br);
         c[2] = c[3];
+        t->prev.iop = (uint16_t)br;
         return pos + 3;
     }
     /* EQ NE LT_S LT_U GT_S GT_U LE_S LE_U GE_S GE_U, and the negation of each. */
@@ -614,9 +601,15 @@ static uint32_t fuse_branch(wasm_translator *t, uint32_t k, bool when_true)
             uint32_t cmp = iop - families[f].first;
             if (!when_true)
                 cmp = negate[cmp];
+            if (f < 2) {
+                uint32_t field = fuse_add_branch(t, pos, f == 1, cmp);
+                if (field != NO_POS)
+                    return field;
+            }
             write_handler(t, pos, families[f].branch + cmp);
             c[2] = c[3];
             c[3] = c[4];
+            t->prev.iop = (uint16_t)(families[f].branch + cmp);
             return pos + 4;
         }
     }
@@ -630,7 +623,7 @@ static uint32_t emit_cond_branch(wasm_translator *t, operand *cond, uint32_t k, 
     uint32_t field = fuse_branch(t, k, when_true);
     if (field != NO_POS)
         return field;
-    uint32_t s = src(t, cond);
+    uint32_t s = tr_src(t, cond);
     uint32_t pos = when_true ? EMIT(t, BR_IF, s, 0) : EMIT(t, BR_IFZ, s, 0);
     return pos == NO_POS ? NO_POS : pos + 3;
 }
@@ -669,177 +662,6 @@ static void set_local(wasm_translator *t, uint32_t x, operand *v)
 
 /* ---- generic instructions (opcodes.c tables) ---- */
 
-/* The immediate form of a binary instruction, if it has one. */
-static uint32_t imm_form(uint32_t iop, bool *negate)
-{
-    *negate = false;
-    switch (iop) {
-    case IOP_I32_ADD: return IOP_I32_ADD_IMM;
-    case IOP_I32_SUB: *negate = true; return IOP_I32_ADD_IMM;
-    case IOP_I32_MUL: return IOP_I32_MUL_IMM;
-    case IOP_I32_AND: return IOP_I32_AND_IMM;
-    case IOP_I32_OR: return IOP_I32_OR_IMM;
-    case IOP_I32_XOR: return IOP_I32_XOR_IMM;
-    case IOP_I32_SHL: return IOP_I32_SHL_IMM;
-    case IOP_I32_SHR_S: return IOP_I32_SHR_S_IMM;
-    case IOP_I32_SHR_U: return IOP_I32_SHR_U_IMM;
-    case IOP_I32_ROTL: return IOP_I32_ROTL_IMM;
-    case IOP_I32_ROTR: return IOP_I32_ROTR_IMM;
-    case IOP_I64_ADD: return IOP_I64_ADD_IMM;
-    case IOP_I64_SUB: *negate = true; return IOP_I64_ADD_IMM;
-    case IOP_I64_MUL: return IOP_I64_MUL_IMM;
-    case IOP_I64_AND: return IOP_I64_AND_IMM;
-    case IOP_I64_OR: return IOP_I64_OR_IMM;
-    case IOP_I64_XOR: return IOP_I64_XOR_IMM;
-    case IOP_I64_SHL: return IOP_I64_SHL_IMM;
-    case IOP_I64_SHR_S: return IOP_I64_SHR_S_IMM;
-    case IOP_I64_SHR_U: return IOP_I64_SHR_U_IMM;
-    case IOP_I64_ROTL: return IOP_I64_ROTL_IMM;
-    case IOP_I64_ROTR: return IOP_I64_ROTR_IMM;
-    }
-    if (iop >= IOP_I32_EQ && iop <= IOP_I32_GE_U)
-        return IOP_I32_EQ_IMM + (iop - IOP_I32_EQ);
-    if (iop >= IOP_I64_EQ && iop <= IOP_I64_GE_U)
-        return IOP_I64_EQ_IMM + (iop - IOP_I64_EQ);
-    return 0;
-}
-
-static bool commutative(uint32_t iop)
-{
-    switch (iop) {
-    case IOP_I32_ADD: case IOP_I32_MUL: case IOP_I32_AND: case IOP_I32_OR: case IOP_I32_XOR:
-    case IOP_I32_EQ: case IOP_I32_NE:
-    case IOP_I64_ADD: case IOP_I64_MUL: case IOP_I64_AND: case IOP_I64_OR: case IOP_I64_XOR:
-    case IOP_I64_EQ: case IOP_I64_NE:
-        return true;
-    }
-    return false;
-}
-
-static void binop(wasm_translator *t, const wasm_opinfo *info)
-{
-    operand b = pop(t, info->b);
-    operand a = pop(t, info->a);
-    uint32_t iop = info->iop;
-    if (!t->dead && a.where == W_CONST && b.where != W_CONST && commutative(iop)) {
-        operand tmp = a;   /* constant to the right (the result's home is fixed anyway) */
-        a = b;
-        b = tmp;
-    }
-    bool negate;
-    uint32_t imm = imm_form(iop, &negate);
-    if (imm && b.where == W_CONST) {
-        bool is64 = info->a == WASM_I64;
-        int64_t v = is64 ? (int64_t)b.c[0] : (int64_t)(int32_t)(uint32_t)b.c[0];
-        if (negate)
-            v = (int64_t)(0 - (uint64_t)v);
-        if (!is64 || (v >= INT32_MIN && v <= INT32_MAX)) {
-            uint32_t sa = src(t, &a);
-            operand *d = push(t, info->r);
-            def(t, EMITV(t, imm, d->home, sa, (uint32_t)v), imm);
-            return;
-        }
-    }
-    uint32_t sa = src(t, &a);
-    uint32_t sb = src(t, &b);
-    operand *d = push(t, info->r);
-    def(t, EMITV(t, iop, d->home, sa, sb), iop);
-}
-
-/* Instructions described fully by the opcode tables. */
-static void generic(wasm_translator *t, const wasm_opinfo *info)
-{
-    switch (info->kind) {
-    case WASM_K_UNOP: {
-        operand a = pop(t, info->a);
-        uint32_t sa = src(t, &a);
-        operand *d = push(t, info->r);
-        def(t, EMITV(t, info->iop, d->home, sa), info->iop);
-        break;
-    }
-    case WASM_K_BINOP:
-        binop(t, info);
-        break;
-    case WASM_K_TERNOP: {
-        operand c = pop(t, info->c);
-        operand b = pop(t, info->b);
-        operand a = pop(t, info->a);
-        uint32_t sa = src(t, &a), sb = src(t, &b), sc = src(t, &c);
-        operand *d = push(t, info->r);
-        def(t, EMITV(t, info->iop, d->home, sa, sb, sc), info->iop);
-        break;
-    }
-    case WASM_K_RETYPE: {
-        /* Same bits, new type: the entry keeps its place. */
-        operand a = pop(t, info->a);
-        operand *d = push(t, info->r);
-        uint8_t type = d->type;
-        *d = a;
-        d->type = type;
-        if (d->where == W_LOCAL)
-            t->local_refs[d->local]++;
-        break;
-    }
-    case WASM_K_LOAD: {
-        uint32_t offset = read_memarg(t, info->arg);
-        operand a = pop(t, WASM_I32);
-        uint32_t sa = src(t, &a);
-        operand *d = push(t, info->r);
-        def(t, EMITV(t, info->iop, d->home, sa, offset), info->iop);
-        break;
-    }
-    case WASM_K_STORE: {
-        uint32_t offset = read_memarg(t, info->arg);
-        operand v = pop(t, info->b);
-        operand a = pop(t, WASM_I32);
-        uint32_t sa = src(t, &a), sv = src(t, &v);
-        EMITV(t, info->iop, sa, sv, offset);
-        break;
-    }
-    case WASM_K_EXTRACT: {
-        uint8_t lane = wasm_read_u8(&t->r);
-        if (!t->r.failed && lane >= info->arg)
-            verr(t, "invalid lane index %u", lane);
-        operand v = pop(t, WASM_V128);
-        uint32_t sv = src(t, &v);
-        operand *d = push(t, info->r);
-        def(t, EMITV(t, info->iop, d->home, sv, lane), info->iop);
-        break;
-    }
-    case WASM_K_REPLACE: {
-        uint8_t lane = wasm_read_u8(&t->r);
-        if (!t->r.failed && lane >= info->arg)
-            verr(t, "invalid lane index %u", lane);
-        operand x = pop(t, info->b);
-        operand v = pop(t, WASM_V128);
-        uint32_t sv = src(t, &v), sx = src(t, &x);
-        operand *d = push(t, WASM_V128);
-        def(t, EMITV(t, info->iop, d->home, sv, sx, lane), info->iop);
-        break;
-    }
-    case WASM_K_LOAD_LANE:
-    case WASM_K_STORE_LANE: {
-        uint32_t offset = read_memarg(t, info->arg);
-        uint8_t lane = wasm_read_u8(&t->r);
-        if (!t->r.failed && lane >= 16u >> info->arg)
-            verr(t, "invalid lane index %u", lane);
-        operand v = pop(t, WASM_V128);
-        operand a = pop(t, WASM_I32);
-        uint32_t sa = src(t, &a), sv = src(t, &v);
-        if (info->kind == WASM_K_LOAD_LANE) {
-            operand *d = push(t, WASM_V128);
-            def(t, EMITV(t, info->iop, d->home, sa, sv, offset, lane), info->iop);
-        } else {
-            EMITV(t, info->iop, sa, sv, offset, lane);
-        }
-        break;
-    }
-    default:
-        wasm_malformed(&t->r, "illegal opcode");
-        break;
-    }
-}
-
 /* ---- special instructions ---- */
 
 static void op_block(wasm_translator *t, uint8_t kind)
@@ -847,12 +669,12 @@ static void op_block(wasm_translator *t, uint8_t kind)
     uint32_t np, nr;
     const uint8_t *p, *r;
     read_blocktype(t, &np, &p, &nr, &r);
-    if (failed(t))
+    if (tr_failed(t))
         return;
     operand cond;
     uint32_t k = 0;
     if (kind == C_IF) {
-        cond = pop(t, WASM_I32);
+        cond = tr_pop(t, WASM_I32);
         k = t->nstack;
     }
     /* At a block boundary every value lives in its home. */
@@ -863,12 +685,13 @@ static void op_block(wasm_translator *t, uint8_t kind)
         else_field = emit_cond_branch(t, &cond, k, false);
     pop_types(t, np, p);
     uint32_t ci = push_ctrl(t, kind, np, p, nr, r);
-    if (failed(t))
+    if (tr_failed(t))
         return;
     ctrl *c = &t->ctrls[ci];
     if (kind == C_LOOP) {
         c->loop_pc = t->ncode;
         t->zero_known = false;      /* the loop head is a merge point */
+        label_here(t);
     }
     if (else_field != NO_POS)
         c->else_patch = else_field + 1;
@@ -879,7 +702,7 @@ static void check_block_end(wasm_translator *t, ctrl *c)
 {
     pop_types(t, c->nresults, c->results);
     if (t->nstack != c->height)
-        verr(t, "type mismatch: %u value(s) left on the stack at the end of the block",
+        tr_verr(t, "type mismatch: %u value(s) left on the stack at the end of the block",
              t->nstack - c->height);
 }
 
@@ -916,7 +739,7 @@ static bool op_end(wasm_translator *t)
     ctrl *c = top_ctrl(t);
     if (c->kind == C_IF &&
         (c->nparams != c->nresults || wasm_memcmp(c->params, c->results, c->nparams) != 0))
-        verr(t, "type mismatch: if without else must leave its parameters unchanged");
+        tr_verr(t, "type mismatch: if without else must leave its parameters unchanged");
     bool fall = !t->dead;
     if (c->kind == C_FUNC) {
         if (fall && have_values(t, c->nresults))
@@ -945,7 +768,7 @@ static bool op_end(wasm_translator *t)
 static void op_br(wasm_translator *t, uint32_t l)
 {
     if (l >= t->nctrls) {
-        verr(t, "unknown label %u", l);
+        tr_verr(t, "unknown label %u", l);
         return;
     }
     uint32_t ci = t->nctrls - 1 - l;
@@ -961,17 +784,17 @@ static void op_br(wasm_translator *t, uint32_t l)
 static void op_br_if(wasm_translator *t, uint32_t l)
 {
     if (l >= t->nctrls) {
-        verr(t, "unknown label %u", l);
+        tr_verr(t, "unknown label %u", l);
         return;
     }
     uint32_t ci = t->nctrls - 1 - l;
     uint32_t n;
     const uint8_t *types;
     label_types(&t->ctrls[ci], &n, &types);
-    operand cond = pop(t, WASM_I32);
+    operand cond = tr_pop(t, WASM_I32);
     uint32_t k = t->nstack;
     check_label_values(t, n, types, true);
-    if (t->dead || failed(t) || !have_values(t, n))
+    if (t->dead || tr_failed(t) || !have_values(t, n))
         return;
     ctrl *c = &t->ctrls[ci];
     if (c->kind != C_FUNC && !label_needs_copies(t, c)) {
@@ -995,15 +818,15 @@ static void op_br_table(wasm_translator *t)
         return;
     }
     for (uint32_t i = 0; i <= n; i++)
-        t->tmp[i] = read_index(t);
+        t->tmp[i] = tr_read_index(t);
     if (t->r.failed)
         return;
-    operand cond = pop(t, WASM_I32);
+    operand cond = tr_pop(t, WASM_I32);
     uint32_t arity = 0;
     for (uint32_t i = 0; i <= n; i++) {
         uint32_t l = t->tmp[n - i];   /* the default label first */
         if (l >= t->nctrls) {
-            verr(t, "unknown label %u", l);
+            tr_verr(t, "unknown label %u", l);
             return;
         }
         uint32_t k;
@@ -1012,13 +835,13 @@ static void op_br_table(wasm_translator *t)
         if (i == 0)
             arity = k;
         else if (k != arity) {
-            verr(t, "type mismatch: br_table labels have different arities");
+            tr_verr(t, "type mismatch: br_table labels have different arities");
             return;
         }
         check_label_values(t, k, types, false);
     }
-    if (!t->dead && !failed(t) && have_values(t, arity)) {
-        uint32_t s = src(t, &cond);
+    if (!t->dead && !tr_failed(t) && have_values(t, arity)) {
+        uint32_t s = tr_src(t, &cond);
         /* [handler][index][n][n+1 offsets]: a table entry whose target needs
          * copies (or is the function's return) points at a stub below. */
         uint32_t nargs = 2 + n + 1;
@@ -1030,7 +853,7 @@ static void op_br_table(wasm_translator *t)
         wasm_memset(args, 0, nargs * sizeof(uint32_t));
         args[0] = s;
         args[1] = n;
-        uint32_t pos = emit(t, IOP_BR_TABLE, nargs, args);
+        uint32_t pos = tr_emit(t, IOP_BR_TABLE, nargs, args);
         if (pos == NO_POS)
             return;
         for (uint32_t i = 0; i <= n; i++) {
@@ -1062,7 +885,7 @@ static void op_call(wasm_translator *t, const wasm_functype *ft, uint32_t iop, u
         if (iop == IOP_CALL)
             EMIT(t, CALL, a0, base);
         else
-            EMIT(t, CALL_INDIRECT, a0, a1, base, src(t, index));
+            EMIT(t, CALL_INDIRECT, a0, a1, base, tr_src(t, index));
     }
     push_types(t, ft->nresults, ft->results);
     t->last.valid = false;
@@ -1076,7 +899,7 @@ static void op_select(wasm_translator *t, bool typed)
         if (t->r.failed)
             return;
         if (n != 1) {
-            verr(t, "invalid result arity");
+            tr_verr(t, "invalid result arity");
             return;
         }
         want = wasm_read_u8(&t->r);
@@ -1085,206 +908,23 @@ static void op_select(wasm_translator *t, bool typed)
             return;
         }
     }
-    operand cond = pop(t, WASM_I32);
-    operand b = pop(t, want);
-    operand a = pop(t, want);
+    operand cond = tr_pop(t, WASM_I32);
+    operand b = tr_pop(t, want);
+    operand a = tr_pop(t, want);
     uint8_t type = want;
     if (!typed) {
         bool ok_a = a.type == WASM_T_UNKNOWN || wasm_is_num(a.type) || a.type == WASM_V128;
         bool ok_b = b.type == WASM_T_UNKNOWN || wasm_is_num(b.type) || b.type == WASM_V128;
         if (!ok_a || !ok_b)
-            verr(t, "type mismatch: select needs numeric or vector operands");
+            tr_verr(t, "type mismatch: select needs numeric or vector operands");
         else if (a.type != b.type && a.type != WASM_T_UNKNOWN && b.type != WASM_T_UNKNOWN)
-            verr(t, "type mismatch: select operands differ");
+            tr_verr(t, "type mismatch: select operands differ");
         type = a.type == WASM_T_UNKNOWN ? b.type : a.type;
     }
-    uint32_t sa = src(t, &a), sb = src(t, &b), sc = src(t, &cond);
-    operand *d = push(t, type);
+    uint32_t sa = tr_src(t, &a), sb = tr_src(t, &b), sc = tr_src(t, &cond);
+    operand *d = tr_push(t, type);
     uint32_t iop = type == WASM_V128 ? IOP_SELECT_V128 : IOP_SELECT;
-    def(t, EMITV(t, iop, d->home, sa, sb, sc), iop);
-}
-
-static bool check_table(wasm_translator *t, uint32_t x)
-{
-    if (x >= t->m->ntables) {
-        verr(t, "unknown table %u", x);
-        return false;
-    }
-    return true;
-}
-
-/* Data segments memory.init and data.drop may name. Without a data count
- * section (§5.5.14) using them is malformed; an index that would be invalid
- * anyway is reported as invalid first, as a text-format module would be. */
-static uint32_t data_count(const wasm_module *m)
-{
-    return m->has_datacount ? m->datacount : m->ndatas;
-}
-
-static void op_prefix_fc(wasm_translator *t)
-{
-    wasm_module *m = t->m;
-    uint32_t sub = wasm_read_u32(&t->r);
-    if (t->r.failed)
-        return;
-    if (sub >= 18) {
-        wasm_malformed(&t->r, "illegal opcode 0xfc %u", sub);
-        return;
-    }
-    const wasm_opinfo *info = &wasm_ops_fc[sub];
-    if (info->kind != WASM_K_SPECIAL) {
-        generic(t, info);
-        return;
-    }
-    switch (sub) {
-    case 8: {   /* memory.init */
-        uint32_t seg = read_index(t);
-        read_zero_byte(t);
-        if (t->r.failed)
-            return;
-        if (m->nmems == 0)
-            verr(t, "unknown memory 0");
-        else if (seg >= data_count(m))
-            verr(t, "unknown data segment %u", seg);
-        else if (!m->has_datacount)
-            wasm_malformed(&t->r, "data count section required");
-        operand n = pop(t, WASM_I32), s = pop(t, WASM_I32), d = pop(t, WASM_I32);
-        uint32_t sd = src(t, &d), ss = src(t, &s), sn = src(t, &n);
-        EMIT(t, MEMORY_INIT, seg, sd, ss, sn);
-        break;
-    }
-    case 9: {   /* data.drop */
-        uint32_t seg = read_index(t);
-        if (t->r.failed)
-            return;
-        if (seg >= data_count(m))
-            verr(t, "unknown data segment %u", seg);
-        else if (!m->has_datacount)
-            wasm_malformed(&t->r, "data count section required");
-        EMIT(t, DATA_DROP, seg);
-        break;
-    }
-    case 10:    /* memory.copy */
-    case 11: {  /* memory.fill */
-        read_zero_byte(t);
-        if (sub == 10)
-            read_zero_byte(t);
-        if (t->r.failed)
-            return;
-        if (m->nmems == 0)
-            verr(t, "unknown memory 0");
-        operand n = pop(t, WASM_I32), v = pop(t, WASM_I32), d = pop(t, WASM_I32);
-        uint32_t sd = src(t, &d), sv = src(t, &v), sn = src(t, &n);
-        if (sub == 10)
-            EMIT(t, MEMORY_COPY, sd, sv, sn);
-        else
-            EMIT(t, MEMORY_FILL, sd, sv, sn);
-        break;
-    }
-    case 12: {  /* table.init */
-        uint32_t seg = read_index(t);
-        uint32_t x = read_index(t);
-        if (t->r.failed || !check_table(t, x))
-            return;
-        if (seg >= m->nelems) {
-            verr(t, "unknown elem segment %u", seg);
-            return;
-        }
-        if (m->elems[seg].reftype != m->tables[x].reftype)
-            verr(t, "type mismatch: element segment and table types differ");
-        operand n = pop(t, WASM_I32), s = pop(t, WASM_I32), d = pop(t, WASM_I32);
-        uint32_t sd = src(t, &d), ss = src(t, &s), sn = src(t, &n);
-        EMIT(t, TABLE_INIT, x, seg, sd, ss, sn);
-        break;
-    }
-    case 13: {  /* elem.drop */
-        uint32_t seg = read_index(t);
-        if (t->r.failed)
-            return;
-        if (seg >= m->nelems)
-            verr(t, "unknown elem segment %u", seg);
-        EMIT(t, ELEM_DROP, seg);
-        break;
-    }
-    case 14: {  /* table.copy */
-        uint32_t x = read_index(t);
-        uint32_t y = read_index(t);
-        if (t->r.failed || !check_table(t, x) || !check_table(t, y))
-            return;
-        if (m->tables[x].reftype != m->tables[y].reftype)
-            verr(t, "type mismatch: table types differ");
-        operand n = pop(t, WASM_I32), s = pop(t, WASM_I32), d = pop(t, WASM_I32);
-        uint32_t sd = src(t, &d), ss = src(t, &s), sn = src(t, &n);
-        EMIT(t, TABLE_COPY, x, y, sd, ss, sn);
-        break;
-    }
-    case 15: {  /* table.grow */
-        uint32_t x = read_index(t);
-        if (t->r.failed || !check_table(t, x))
-            return;
-        operand n = pop(t, WASM_I32);
-        operand v = pop(t, m->tables[x].reftype);
-        uint32_t sv = src(t, &v), sn = src(t, &n);
-        operand *d = push(t, WASM_I32);
-        def(t, EMIT(t, TABLE_GROW, d->home, x, sv, sn), IOP_TABLE_GROW);
-        break;
-    }
-    case 16: {  /* table.size */
-        uint32_t x = read_index(t);
-        if (t->r.failed || !check_table(t, x))
-            return;
-        operand *d = push(t, WASM_I32);
-        def(t, EMIT(t, TABLE_SIZE, d->home, x), IOP_TABLE_SIZE);
-        break;
-    }
-    case 17: {  /* table.fill */
-        uint32_t x = read_index(t);
-        if (t->r.failed || !check_table(t, x))
-            return;
-        operand n = pop(t, WASM_I32);
-        operand v = pop(t, m->tables[x].reftype);
-        operand i = pop(t, WASM_I32);
-        uint32_t si = src(t, &i), sv = src(t, &v), sn = src(t, &n);
-        EMIT(t, TABLE_FILL, x, si, sv, sn);
-        break;
-    }
-    }
-}
-
-static void op_prefix_fd(wasm_translator *t)
-{
-    uint32_t sub = wasm_read_u32(&t->r);
-    if (t->r.failed)
-        return;
-    const wasm_opinfo *info = sub < 256 ? &wasm_ops_simd[sub] : NULL;
-    if (!info || info->kind == WASM_K_ILLEGAL) {
-        wasm_malformed(&t->r, "illegal opcode 0xfd %u", sub);
-        return;
-    }
-    if (info->kind != WASM_K_SPECIAL) {
-        generic(t, info);
-        return;
-    }
-    if (sub == 0x0C) {          /* v128.const */
-        uint64_t lo = wasm_read_fixed64(&t->r);
-        uint64_t hi = wasm_read_fixed64(&t->r);
-        push_const(t, WASM_V128, lo, hi);
-        return;
-    }
-    /* i8x16.shuffle */
-    uint32_t lanes[4] = { 0, 0, 0, 0 };
-    for (int i = 0; i < 16; i++) {
-        uint8_t l = wasm_read_u8(&t->r);
-        if (!t->r.failed && l >= 32)
-            verr(t, "invalid lane index %u", l);
-        lanes[i / 4] |= (uint32_t)l << (8 * (i % 4));
-    }
-    operand b = pop(t, WASM_V128);
-    operand a = pop(t, WASM_V128);
-    uint32_t sa = src(t, &a), sb = src(t, &b);
-    operand *d = push(t, WASM_V128);
-    def(t, EMIT(t, I8X16_SHUFFLE, d->home, sa, sb, lanes[0], lanes[1], lanes[2], lanes[3]),
-        IOP_I8X16_SHUFFLE);
+    tr_def(t, EMITV(t, iop, d->home, sa, sb, sc), iop);
 }
 
 /* Validates and translates one instruction. Returns true at the function's end. */
@@ -1299,7 +939,7 @@ static bool translate_instr(wasm_translator *t)
         if (info->kind == WASM_K_ILLEGAL)
             wasm_malformed(&t->r, "illegal opcode 0x%x", op);
         else
-            generic(t, info);
+            tr_generic(t, info);
         return false;
     }
     switch (op) {
@@ -1314,8 +954,8 @@ static bool translate_instr(wasm_translator *t)
     case 0x04: op_block(t, C_IF); break;
     case 0x05: op_else(t); break;
     case 0x0B: return op_end(t);
-    case 0x0C: op_br(t, read_index(t)); break;
-    case 0x0D: op_br_if(t, read_index(t)); break;
+    case 0x0C: op_br(t, tr_read_index(t)); break;
+    case 0x0D: op_br_if(t, tr_read_index(t)); break;
     case 0x0E: op_br_table(t); break;
     case 0x0F:  /* return */
         if (!t->dead && have_values(t, t->ftype->nresults))
@@ -1324,47 +964,47 @@ static bool translate_instr(wasm_translator *t)
         set_unreachable(t);
         break;
     case 0x10: {  /* call */
-        uint32_t x = read_index(t);
+        uint32_t x = tr_read_index(t);
         if (t->r.failed)
             break;
         if (x >= m->nfuncs) {
-            verr(t, "unknown function %u", x);
+            tr_verr(t, "unknown function %u", x);
             break;
         }
         op_call(t, m->funcs[x].type, IOP_CALL, x, 0, NULL);
         break;
     }
     case 0x11: {  /* call_indirect */
-        uint32_t ti = read_index(t);
-        uint32_t x = read_index(t);
-        if (t->r.failed || !check_table(t, x))
+        uint32_t ti = tr_read_index(t);
+        uint32_t x = tr_read_index(t);
+        if (t->r.failed || !tr_check_table(t, x))
             break;
         if (m->tables[x].reftype != WASM_FUNCREF) {
-            verr(t, "type mismatch: call_indirect needs a funcref table");
+            tr_verr(t, "type mismatch: call_indirect needs a funcref table");
             break;
         }
         if (ti >= m->ntypes) {
-            verr(t, "unknown type %u", ti);
+            tr_verr(t, "unknown type %u", ti);
             break;
         }
-        operand index = pop(t, WASM_I32);
+        operand index = tr_pop(t, WASM_I32);
         op_call(t, &m->types[m->type_canon[ti]], IOP_CALL_INDIRECT, x, m->type_canon[ti], &index);
         break;
     }
     case 0x1A:  /* drop */
-        pop(t, WASM_T_UNKNOWN);
+        tr_pop(t, WASM_T_UNKNOWN);
         break;
     case 0x1B: op_select(t, false); break;
     case 0x1C: op_select(t, true); break;
     case 0x20: {  /* local.get */
-        uint32_t x = read_index(t);
+        uint32_t x = tr_read_index(t);
         if (t->r.failed)
             break;
         if (x >= t->nlocals) {
-            verr(t, "unknown local %u", x);
+            tr_verr(t, "unknown local %u", x);
             break;
         }
-        operand *o = push(t, t->local_types[x]);
+        operand *o = tr_push(t, t->local_types[x]);
         if (!t->dead) {
             o->where = W_LOCAL;
             o->local = x;
@@ -1374,17 +1014,17 @@ static bool translate_instr(wasm_translator *t)
     }
     case 0x21:    /* local.set */
     case 0x22: {  /* local.tee */
-        uint32_t x = read_index(t);
+        uint32_t x = tr_read_index(t);
         if (t->r.failed)
             break;
         if (x >= t->nlocals) {
-            verr(t, "unknown local %u", x);
+            tr_verr(t, "unknown local %u", x);
             break;
         }
-        operand v = pop(t, t->local_types[x]);
+        operand v = tr_pop(t, t->local_types[x]);
         set_local(t, x, &v);
         if (op == 0x22) {
-            operand *o = push(t, t->local_types[x]);
+            operand *o = tr_push(t, t->local_types[x]);
             if (!t->dead) {
                 o->where = W_LOCAL;
                 o->local = x;
@@ -1395,32 +1035,32 @@ static bool translate_instr(wasm_translator *t)
         break;
     }
     case 0x23: {  /* global.get */
-        uint32_t x = read_index(t);
+        uint32_t x = tr_read_index(t);
         if (t->r.failed)
             break;
         if (x >= m->nglobals) {
-            verr(t, "unknown global %u", x);
+            tr_verr(t, "unknown global %u", x);
             break;
         }
         uint8_t type = m->globals[x].type.type;
-        operand *d = push(t, type);
+        operand *d = tr_push(t, type);
         uint32_t iop = type == WASM_V128 ? IOP_GLOBAL_GET_V128 : IOP_GLOBAL_GET;
-        def(t, EMITV(t, iop, d->home, x), iop);
+        tr_def(t, EMITV(t, iop, d->home, x), iop);
         break;
     }
     case 0x24: {  /* global.set */
-        uint32_t x = read_index(t);
+        uint32_t x = tr_read_index(t);
         if (t->r.failed)
             break;
         if (x >= m->nglobals) {
-            verr(t, "unknown global %u", x);
+            tr_verr(t, "unknown global %u", x);
             break;
         }
         if (!m->globals[x].type.mutable_)
-            verr(t, "global is immutable");
+            tr_verr(t, "global is immutable");
         uint8_t type = m->globals[x].type.type;
-        operand v = pop(t, type);
-        uint32_t s = src(t, &v);
+        operand v = tr_pop(t, type);
+        uint32_t s = tr_src(t, &v);
         if (type == WASM_V128)
             EMIT(t, GLOBAL_SET_V128, x, s);
         else
@@ -1428,54 +1068,54 @@ static bool translate_instr(wasm_translator *t)
         break;
     }
     case 0x25: {  /* table.get */
-        uint32_t x = read_index(t);
-        if (t->r.failed || !check_table(t, x))
+        uint32_t x = tr_read_index(t);
+        if (t->r.failed || !tr_check_table(t, x))
             break;
-        operand i = pop(t, WASM_I32);
-        uint32_t si = src(t, &i);
-        operand *d = push(t, m->tables[x].reftype);
-        def(t, EMIT(t, TABLE_GET, d->home, x, si), IOP_TABLE_GET);
+        operand i = tr_pop(t, WASM_I32);
+        uint32_t si = tr_src(t, &i);
+        operand *d = tr_push(t, m->tables[x].reftype);
+        tr_def(t, EMIT(t, TABLE_GET, d->home, x, si), IOP_TABLE_GET);
         break;
     }
     case 0x26: {  /* table.set */
-        uint32_t x = read_index(t);
-        if (t->r.failed || !check_table(t, x))
+        uint32_t x = tr_read_index(t);
+        if (t->r.failed || !tr_check_table(t, x))
             break;
-        operand v = pop(t, m->tables[x].reftype);
-        operand i = pop(t, WASM_I32);
-        uint32_t si = src(t, &i), sv = src(t, &v);
+        operand v = tr_pop(t, m->tables[x].reftype);
+        operand i = tr_pop(t, WASM_I32);
+        uint32_t si = tr_src(t, &i), sv = tr_src(t, &v);
         EMIT(t, TABLE_SET, x, si, sv);
         break;
     }
     case 0x3F:    /* memory.size */
     case 0x40: {  /* memory.grow */
-        read_zero_byte(t);
+        tr_read_zero_byte(t);
         if (t->r.failed)
             break;
         if (m->nmems == 0)
-            verr(t, "unknown memory 0");
+            tr_verr(t, "unknown memory 0");
         if (op == 0x3F) {
-            operand *d = push(t, WASM_I32);
-            def(t, EMIT(t, MEMORY_SIZE, d->home), IOP_MEMORY_SIZE);
+            operand *d = tr_push(t, WASM_I32);
+            tr_def(t, EMIT(t, MEMORY_SIZE, d->home), IOP_MEMORY_SIZE);
         } else {
-            operand n = pop(t, WASM_I32);
-            uint32_t sn = src(t, &n);
-            operand *d = push(t, WASM_I32);
-            def(t, EMIT(t, MEMORY_GROW, d->home, sn), IOP_MEMORY_GROW);
+            operand n = tr_pop(t, WASM_I32);
+            uint32_t sn = tr_src(t, &n);
+            operand *d = tr_push(t, WASM_I32);
+            tr_def(t, EMIT(t, MEMORY_GROW, d->home, sn), IOP_MEMORY_GROW);
         }
         break;
     }
     case 0x41:
-        push_const(t, WASM_I32, (uint32_t)(int32_t)wasm_read_sleb(&t->r, 32), 0);
+        tr_push_const(t, WASM_I32, (uint32_t)(int32_t)wasm_read_sleb(&t->r, 32), 0);
         break;
     case 0x42:
-        push_const(t, WASM_I64, (uint64_t)wasm_read_sleb(&t->r, 64), 0);
+        tr_push_const(t, WASM_I64, (uint64_t)wasm_read_sleb(&t->r, 64), 0);
         break;
     case 0x43:
-        push_const(t, WASM_F32, wasm_read_fixed32(&t->r), 0);
+        tr_push_const(t, WASM_F32, wasm_read_fixed32(&t->r), 0);
         break;
     case 0x44:
-        push_const(t, WASM_F64, wasm_read_fixed64(&t->r), 0);
+        tr_push_const(t, WASM_F64, wasm_read_fixed64(&t->r), 0);
         break;
     case 0xD0: {  /* ref.null */
         uint8_t type = wasm_read_u8(&t->r);
@@ -1485,34 +1125,34 @@ static bool translate_instr(wasm_translator *t)
             wasm_malformed(&t->r, "malformed reference type");
             break;
         }
-        push_const(t, type, 0, 0);
+        tr_push_const(t, type, 0, 0);
         break;
     }
     case 0xD1: {  /* ref.is_null */
-        operand v = pop(t, WASM_T_UNKNOWN);
+        operand v = tr_pop(t, WASM_T_UNKNOWN);
         if (v.type != WASM_T_UNKNOWN && !wasm_is_ref(v.type))
-            verr(t, "type mismatch: ref.is_null needs a reference, found %s", wasm_type_name(v.type));
-        uint32_t s = src(t, &v);
-        operand *d = push(t, WASM_I32);
-        def(t, EMIT(t, REF_IS_NULL, d->home, s), IOP_REF_IS_NULL);
+            tr_verr(t, "type mismatch: ref.is_null needs a reference, found %s", wasm_type_name(v.type));
+        uint32_t s = tr_src(t, &v);
+        operand *d = tr_push(t, WASM_I32);
+        tr_def(t, EMIT(t, REF_IS_NULL, d->home, s), IOP_REF_IS_NULL);
         break;
     }
     case 0xD2: {  /* ref.func */
-        uint32_t x = read_index(t);
+        uint32_t x = tr_read_index(t);
         if (t->r.failed)
             break;
         if (x >= m->nfuncs) {
-            verr(t, "unknown function %u", x);
+            tr_verr(t, "unknown function %u", x);
             break;
         }
         if (!(m->declared_refs[x / 8] & (1u << (x % 8))))
-            verr(t, "undeclared function reference %u", x);
-        operand *d = push(t, WASM_FUNCREF);
-        def(t, EMIT(t, REF_FUNC, d->home, x), IOP_REF_FUNC);
+            tr_verr(t, "undeclared function reference %u", x);
+        operand *d = tr_push(t, WASM_FUNCREF);
+        tr_def(t, EMIT(t, REF_FUNC, d->home, x), IOP_REF_FUNC);
         break;
     }
-    case 0xFC: op_prefix_fc(t); break;
-    case 0xFD: op_prefix_fd(t); break;
+    case 0xFC: tr_op_prefix_fc(t); break;
+    case 0xFD: tr_op_prefix_fd(t); break;
     }
     return false;
 }
@@ -1625,6 +1265,7 @@ wasm_result wasm_translate_func(wasm_translator *t, uint32_t func_index, const w
     t->nstack = t->nctrls = 0;
     t->dead = false;
     t->last.valid = false;
+    t->prev.pos = t->prev2.pos = NO_POS;
     t->zero_known = true;
     if (!read_locals(t))
         return t->r.failed ? WASM_ERR_MALFORMED : err ? err->result : WASM_ERR_NOMEM;
@@ -1633,14 +1274,14 @@ wasm_result wasm_translate_func(wasm_translator *t, uint32_t func_index, const w
     push_ctrl(t, C_FUNC, 0, NULL, t->ftype->nresults, t->ftype->results);
     t->ctrls[0].label_slot = 0;
     bool done = false;
-    while (!done && !failed(t)) {
+    while (!done && !tr_failed(t)) {
         if (wasm_at_end(&t->r)) {
             wasm_malformed(&t->r, "unexpected end of function (END opcode expected)");
             break;
         }
         done = translate_instr(t);
     }
-    if (!failed(t) && !wasm_at_end(&t->r))
+    if (!tr_failed(t) && !wasm_at_end(&t->r))
         wasm_malformed(&t->r, "section size mismatch (bytes after the function's end)");
     if (t->r.failed)
         return WASM_ERR_MALFORMED;
@@ -1678,149 +1319,4 @@ wasm_result wasm_translator_finish(wasm_translator *t, wasm_error *err)
             c->ops = m->code_buf + c->ops_offset;
     }
     return WASM_OK;
-}
-
-/* ---- decode-only scan ---- */
-
-static void scan_memarg(wasm_reader *r)
-{
-    wasm_read_u32(r);
-    wasm_read_u32(r);
-}
-
-/* Decodes the immediates of instruction `op` (already read) without typing
- * it; tracks block nesting in *depth. Errors are malformed ones in r. */
-void wasm_scan_instr(wasm_reader *r, const wasm_module *m, uint8_t op, uint32_t *depth)
-{
-    const wasm_opinfo *info = &wasm_ops_main[op];
-    if (info->kind == WASM_K_ILLEGAL) {
-        wasm_malformed(r, "illegal opcode 0x%x", op);
-        return;
-    }
-    if (info->kind == WASM_K_LOAD || info->kind == WASM_K_STORE) {
-        scan_memarg(r);
-        return;
-    }
-    switch (op) {
-    case 0x02: case 0x03: case 0x04: {
-        (*depth)++;
-        uint8_t b = r->p < r->end ? *r->p : 0;
-        if (b == 0x40 || wasm_is_valtype(b))
-            r->p++;
-        else if (wasm_read_sleb(r, 33) < 0 && !r->failed)
-            wasm_malformed(r, "malformed value type");
-        break;
-    }
-    case 0x0B: (*depth)--; break;
-    case 0x0C: case 0x0D: case 0x10: case 0x20: case 0x21: case 0x22:
-    case 0x23: case 0x24: case 0x25: case 0x26: case 0xD2:
-        wasm_read_u32(r);
-        break;
-    case 0x0E: {
-        uint32_t n = wasm_read_count(r, 1);
-        for (uint32_t i = 0; i <= n && !r->failed; i++)
-            wasm_read_u32(r);
-        break;
-    }
-    case 0x11: wasm_read_u32(r); wasm_read_u32(r); break;
-    case 0x1C: {
-        uint32_t n = wasm_read_count(r, 1);
-        for (uint32_t i = 0; i < n && !r->failed; i++)
-            if (!wasm_is_valtype(wasm_read_u8(r)) && !r->failed)
-                wasm_malformed(r, "malformed value type");
-        break;
-    }
-    case 0x3F: case 0x40:
-        if (wasm_read_u8(r) != 0 && !r->failed)
-            wasm_malformed(r, "zero byte expected");
-        break;
-    case 0x41: wasm_read_sleb(r, 32); break;
-    case 0x42: wasm_read_sleb(r, 64); break;
-    case 0x43: wasm_read_fixed32(r); break;
-    case 0x44: wasm_read_fixed64(r); break;
-    case 0xD0:
-        if (!wasm_is_ref(wasm_read_u8(r)) && !r->failed)
-            wasm_malformed(r, "malformed reference type");
-        break;
-    case 0xFC: {
-        uint32_t sub = wasm_read_u32(r);
-        if (r->failed)
-            break;
-        if (sub >= 18) {
-            wasm_malformed(r, "illegal opcode 0xfc %u", sub);
-            break;
-        }
-        if ((sub == 8 || sub == 9) && !m->has_datacount) {
-            /* see data_count(): only a use that is otherwise valid */
-            const uint8_t *save = r->p;
-            uint32_t seg = wasm_read_u32(r);
-            r->p = save;
-            if (!r->failed && seg < m->ndatas && (sub == 9 || m->nmems)) {
-                wasm_malformed(r, "data count section required");
-                break;
-            }
-        }
-        /* immediates: 8 data+0x00, 9 data, 10 0x00 0x00, 11 0x00,
-         * 12 elem table, 13 elem, 14 table table, 15-17 table */
-        uint32_t indices = sub == 12 || sub == 14 ? 2 : sub == 10 || sub == 11 ? 0 : sub >= 8 ? 1 : 0;
-        uint32_t zeros = sub == 10 ? 2 : sub == 8 || sub == 11 ? 1 : 0;
-        for (uint32_t i = 0; i < indices; i++)
-            wasm_read_u32(r);
-        for (uint32_t i = 0; i < zeros; i++)
-            if (wasm_read_u8(r) != 0 && !r->failed)
-                wasm_malformed(r, "zero byte expected");
-        break;
-    }
-    case 0xFD: {
-        uint32_t sub = wasm_read_u32(r);
-        if (r->failed)
-            break;
-        const wasm_opinfo *si = sub < 256 ? &wasm_ops_simd[sub] : NULL;
-        if (!si || si->kind == WASM_K_ILLEGAL) {
-            wasm_malformed(r, "illegal opcode 0xfd %u", sub);
-            break;
-        }
-        if (si->kind == WASM_K_LOAD || si->kind == WASM_K_STORE ||
-            si->kind == WASM_K_LOAD_LANE || si->kind == WASM_K_STORE_LANE)
-            scan_memarg(r);
-        if (si->kind == WASM_K_EXTRACT || si->kind == WASM_K_REPLACE ||
-            si->kind == WASM_K_LOAD_LANE || si->kind == WASM_K_STORE_LANE)
-            wasm_read_u8(r);
-        if (sub == 0x0C || sub == 0x0D)
-            for (int i = 0; i < 16; i++)
-                wasm_read_u8(r);
-        break;
-    }
-    default:
-        break;
-    }
-}
-
-/* Decodes a body without typing it, to find malformedness after a
- * validation error (so that a malformed binary is reported as such). */
-wasm_result wasm_scan_body(const wasm_module *m, uint32_t func_index, const wasm_body *body,
-                           wasm_error *err)
-{
-    char where[48];
-    wasm_fmt(where, sizeof(where), "section code, function %u", func_index);
-    wasm_reader rr = { body->start - body->offset, body->start, body->end, err, where, false };
-    wasm_reader *r = &rr;
-    uint32_t groups = wasm_read_count(r, 2);
-    for (uint32_t g = 0; g < groups && !r->failed; g++) {
-        wasm_read_u32(r);
-        uint8_t type = wasm_read_u8(r);
-        if (!r->failed && !wasm_is_valtype(type))
-            wasm_malformed(r, "malformed value type");
-    }
-    uint32_t depth = 1;
-    while (depth && !r->failed) {
-        if (wasm_at_end(r)) {
-            wasm_malformed(r, "unexpected end of function (END opcode expected)");
-            break;
-        }
-        wasm_scan_instr(r, m, wasm_read_u8(r), &depth);
-    }
-    if (!r->failed && !wasm_at_end(r))
-        wasm_malformed(r, "section size mismatch (bytes after the function's end)");
-    return r->failed ? WASM_ERR_MALFORMED : WASM_OK;
 }

@@ -48,6 +48,9 @@
 #define WASM_DEFAULT_CALL_DEPTH  10000u
 #define WASM_STACK_SLOTS         (1u << 20)   /* 8 MiB value stack per instance */
 #define WASM_MAX_NESTING         64u          /* host -> wasm re-entries per thread */
+#ifndef WASM_MAX_C_STACK
+#define WASM_MAX_C_STACK         ((uintptr_t)2 << 20)   /* C stack for re-entries */
+#endif
 
 /* Value type used by validation for an operand of unknown type (below an
  * unreachable instruction). */
@@ -351,6 +354,7 @@ typedef struct wasm_activation {
     volatile int in_guest;          /* 1 while interpreting (not in host code) */
     wasm_trap trap;
     uint32_t nesting;               /* activations below this one on the thread */
+    uintptr_t c_stack_base;         /* C stack pointer of the outermost one */
     bool exiting;                   /* a host function called wasm_instance_exit */
     void *interp;                   /* the interpreter's state (interp.c) */
     int exit_code;

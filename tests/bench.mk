@@ -7,13 +7,18 @@ BENCH_DIR   := $(BUILD)/bench
 BENCH_PROGS := nbody sieve fib matmul sha256 sort mandel lz simd hashmap
 BENCH_RUNS  ?= 3
 
+# Library sources a program links besides its own file.
+BENCH_LIBS_sha256 := kernel/lib/sha256.c
+
 $(BENCH_DIR)/native/%: tests/bench/src/%.c
 	@mkdir -p $(dir $@)
-	$(BENCH_CC) -O2 -o $@ $< -lm
+	$(BENCH_CC) -O2 -Ikernel/lib -o $@ $< $(BENCH_LIBS_$*) -lm
 
 $(BENCH_DIR)/wasm/%.wasm: tests/bench/src/%.c
 	@mkdir -p $(dir $@)
-	$(WASM_CC) -O2 $(if $(filter simd,$*),-msimd128) -o $@ $<
+	$(WASM_CC) -O2 $(if $(filter simd,$*),-msimd128) -Ikernel/lib -o $@ $< $(BENCH_LIBS_$*)
+
+$(BENCH_DIR)/native/sha256 $(BENCH_DIR)/wasm/sha256.wasm: kernel/lib/sha256.c kernel/lib/sha256.h
 
 # About 3.5 MB of code; clang needs about a minute for it.
 $(BENCH_DIR)/big.c: tests/bench/gen_big.py

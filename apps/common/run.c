@@ -37,7 +37,7 @@ static int open_candidate(const char *path, char **path_out)
     return -1;
 }
 
-int run_open_program(const char *name, char **path_out)
+int run_open_program_in(const char *name, const char *path, char **path_out)
 {
     if (name[0] == 0) {
         errno = ENOENT;
@@ -45,7 +45,6 @@ int run_open_program(const char *name, char **path_out)
     }
     if (strchr(name, '/'))
         return open_candidate(name, path_out);
-    const char *path = getenv("PATH");
     if (!path || !*path)
         path = "/bin";
     int saved = ENOENT;
@@ -70,10 +69,21 @@ int run_open_program(const char *name, char **path_out)
     return -1;
 }
 
+int run_open_program(const char *name, char **path_out)
+{
+    return run_open_program_in(name, getenv("PATH"), path_out);
+}
+
 kpio_errno run_spawn(char *const argv[], char *const envp[], int in, int out, int err,
                      kpio_pid *pid)
 {
-    int fd = run_open_program(argv[0], NULL);
+    /* the program is looked up with the PATH it will run with (as execvp
+     * in a child after the environment is set) */
+    const char *path = getenv("PATH");
+    for (size_t i = 0; envp && envp[i]; i++)
+        if (strncmp(envp[i], "PATH=", 5) == 0)
+            path = envp[i] + 5;
+    int fd = run_open_program_in(argv[0], path, NULL);
     if (fd < 0)
         return errno == ENOENT ? KPIO_ENOENT : (kpio_errno)errno;
     kpio_errno e = kpio_spawn(fd, argv, envp, in, out, err, KPIO_SPAWN_INHERIT_PREOPENS, pid);

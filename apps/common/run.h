@@ -3,7 +3,8 @@
  * API, for env and the shell.
  *
  * Programs are WebAssembly modules. A name with a '/' is a path; any other
- * name is looked for in each directory of $PATH (default "/bin"). In each
+ * name is looked for in each directory of $PATH (default "/bin"; for
+ * run_spawn, the PATH of the environment it is given). In each
  * place NAME.wasm is tried first, then NAME.
  */
 #ifndef KPIO_RUN_H
@@ -16,6 +17,8 @@
  * with errno set (ENOENT when it is nowhere). *path_out (may be NULL)
  * gets a malloc'd copy of the path found. */
 int run_open_program(const char *name, char **path_out);
+/* The same with a given $PATH value (NULL or empty: "/bin"). */
+int run_open_program_in(const char *name, const char *path, char **path_out);
 
 /* Start argv[0] with the given environment and stdio fds; the child gets
  * the caller's preopened directories. Returns 0 and sets *pid, or a

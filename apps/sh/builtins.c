@@ -298,7 +298,7 @@ static int bi_type(char **argv, int argc, int out, int err, bool in_pipeline)
             dprintf(out, "%s is a shell builtin\n", argv[i]);
             continue;
         }
-        int fd = run_open_program(argv[i], &path);
+        int fd = run_open_program_in(argv[i], var_get("PATH"), &path);
         if (fd >= 0) {
             dprintf(out, "%s is %s\n", argv[i], path);
             close(fd);

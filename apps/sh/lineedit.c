@@ -341,7 +341,15 @@ char *lineedit_read(const char *prompt, int in, int out, complete_fn complete)
             write_all(out, "\r\n", 2);
             break;
         }
+        size_t old_len = e.len, old_cursor = e.cursor;
+        bool plain = e.esc_state == 0 && c >= 0x20 && c != 0x7f;
         enum edit_result r = edit_key(&e, c);
+        if (r == EDIT_CONTINUE && plain && old_cursor == old_len && e.cursor == e.len &&
+            e.len == old_len + 1) {
+            /* typed at the end of the line: echo it, no redraw needed */
+            write_all(out, e.buf + old_len, e.len - old_len);
+            continue;
+        }
         if (r == EDIT_DONE) {
             write_all(out, "\r\n", 2);
             break;

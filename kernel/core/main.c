@@ -24,11 +24,14 @@
  *   then, here:
  *    11. kernel_prompt_tsc = now; crash= (crashtest.c) crashes on purpose;
  *        test=/bench= run ktest_main() and exit QEMU;
- *    12. otherwise monitor_start() (core helper) shows `kpio> ` and never returns.
+ *    12. otherwise app_start() (kernel/app) runs the first WebAssembly program
+ *        (the shell) on the console and never returns; with init=monitor,
+ *        monitor_start() (core helper) shows `kpio> ` instead.
  *
  * From step 8 on, this function runs as the kernel thread "main".
  */
 #include "core/kernel.h"
+#include "app/app_start.h"
 #include "core/cmdline.h"
 #include "core/console.h"
 #include "core/crashtest.h"
@@ -131,6 +134,8 @@ _Noreturn void kernel_main(const struct kpio_boot_info *bi)
     crashtest_main();
     ktest_main();
 
-    /* 12. */
+    /* 12. The first program on the console (kernel/app); it returns only
+     * when the kernel monitor should have the console (init=monitor). */
+    app_start();
     monitor_start();
 }

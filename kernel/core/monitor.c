@@ -115,19 +115,46 @@ static void editor_write(void *ctx, const char *s, size_t n)
     console_write(s, n);
 }
 
-_Noreturn void monitor_start(void)
+/* Prompt, read and run lines; with leave_key >= 0, return when that byte
+ * arrives or the line is `exit`. */
+static void monitor_loop(int leave_key)
 {
-    ensure_builtins();
-    lineedit_init(&editor, "kpio> ", editor_write, NULL);
-    monitor_printf("\nKPIO kernel monitor: type 'help' for commands.\n");
     for (;;) {
         lineedit_begin(&editor);
         enum lineedit_event ev;
         do {
             int c = serial_getc();
+            if (leave_key >= 0 && c == leave_key) {
+                monitor_printf("\n");
+                return;
+            }
             ev = c < 0 ? LINEEDIT_NONE : lineedit_feed(&editor, (char)c);
         } while (ev == LINEEDIT_NONE);
-        if (ev == LINEEDIT_LINE)
-            monitor_execute(editor.buf);
+        if (ev != LINEEDIT_LINE)
+            continue;
+        if (leave_key >= 0 && strcmp(editor.buf, "exit") == 0)
+            return;
+        monitor_execute(editor.buf);
     }
+}
+
+_Noreturn void monitor_start(void)
+{
+    ensure_builtins();
+    lineedit_init(&editor, "kpio> ", editor_write, NULL);
+    monitor_printf("\nKPIO kernel monitor: type 'help' for commands.\n");
+    monitor_loop(-1);
+    for (;;)
+        ;
+}
+
+void monitor_session(int leave_key)
+{
+    static bool ready;
+    ensure_builtins();
+    if (!ready) {
+        lineedit_init(&editor, "kpio> ", editor_write, NULL);
+        ready = true;
+    }
+    monitor_loop(leave_key);
 }

@@ -37,6 +37,10 @@ int monitor_execute(char *line);
 
 /* Run the monitor on the serial console in the calling thread. */
 _Noreturn void monitor_start(void);
+/* A visit to the monitor while another program owns the console (user
+ * space's tty): the prompt until the user types `exit` or the byte
+ * leave_key; then return. */
+void monitor_session(int leave_key);
 
 /* The built-in commands (monitor_cmds.c), registered before any other. */
 void monitor_register_builtins(void);

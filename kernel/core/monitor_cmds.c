@@ -182,13 +182,10 @@ static int cmd_uptime(int argc, char **argv)
     uint64_t s = ns / NS_PER_S;
     char date[32];
     format_date(time_unix_ns() / (int64_t)NS_PER_S, date, sizeof date);
-    unsigned online = 0;
-    for (unsigned i = 0; i < cpu_count; i++)
-        online += cpus[i] && cpus[i]->online;
     monitor_printf("up %llu:%02llu:%02llu.%03llu, %u CPUs, %u threads; %s UTC\n",
                    (unsigned long long)(s / 3600), (unsigned long long)(s / 60 % 60),
                    (unsigned long long)(s % 60), (unsigned long long)(ns / NS_PER_MS % 1000),
-                   online, sched_thread_count(), date);
+                   cpus_online(), sched_thread_count(), date);
     return 0;
 }
 

@@ -222,31 +222,53 @@ static void scan_bus(uint16_t segment, uint8_t bus, uint64_t *seen, int *count)
     }
 }
 
-/* Probe drv against every free device it matches (registry lock held). */
+static bool matches(const struct pci_driver *drv, const struct pci_dev *dev)
+{
+    return (drv->vendor == PCI_ANY_ID || drv->vendor == dev->vendor) &&
+           (drv->device == PCI_ANY_ID || drv->device == dev->device) &&
+           (drv->class_code == PCI_ANY_CLASS || drv->class_code == dev->class_code) &&
+           (drv->subclass == PCI_ANY_CLASS || drv->subclass == dev->subclass);
+}
+
+/* Probe drv against every free device it matches. Each device is claimed
+ * under the registry lock, then probed without it: a probe may wait for its
+ * device (disk I/O) while other drivers register. */
 static void probe_all(struct pci_driver *drv)
 {
+    /* The candidates first (the device list only grows), then one by one. */
+    mutex_lock(&registry_lock);
+    unsigned n = 0;
     struct list_node *pos;
+    list_for_each(pos, &devices)
+        n++;
+    struct pci_dev **cand = n ? kmalloc(n * sizeof *cand) : NULL;
+    unsigned count = 0;
     list_for_each(pos, &devices) {
-        struct pci_dev *dev = list_entry(pos, struct pci_dev, node);
-        if (dev->driver)
+        struct pci_dev *d = list_entry(pos, struct pci_dev, node);
+        if (cand && !d->driver && matches(drv, d))
+            cand[count++] = d;
+    }
+    mutex_unlock(&registry_lock);
+    for (unsigned i = 0; i < count; i++) {
+        struct pci_dev *dev = cand[i];
+        mutex_lock(&registry_lock);
+        bool mine = !dev->driver;
+        if (mine)
+            dev->driver = drv;
+        mutex_unlock(&registry_lock);
+        if (!mine)
             continue;
-        if (drv->vendor != PCI_ANY_ID && drv->vendor != dev->vendor)
-            continue;
-        if (drv->device != PCI_ANY_ID && drv->device != dev->device)
-            continue;
-        if (drv->class_code != PCI_ANY_CLASS && drv->class_code != dev->class_code)
-            continue;
-        if (drv->subclass != PCI_ANY_CLASS && drv->subclass != dev->subclass)
-            continue;
-        dev->driver = drv;
         int rc = drv->probe(dev);
         if (rc < 0) {
+            mutex_lock(&registry_lock);
             dev->driver = NULL;
+            mutex_unlock(&registry_lock);
             if (rc != -ENODEV)
                 log_warn("pci: %02x:%02x.%x: %s did not take it (%d)", dev->bus, dev->slot,
-                     dev->func, drv->name, rc);
+                         dev->func, drv->name, rc);
         }
     }
+    kfree(cand);
 }
 
 static void registry_init(void)
@@ -271,10 +293,19 @@ int pci_init(void)
         memset(seen, 0, sizeof seen);
         scan_bus(acpi.mcfg[i].segment, acpi.mcfg[i].bus_start, seen, &count);
     }
+    unsigned ndrivers = 0;
     struct list_node *pos;
     list_for_each(pos, &drivers)
-        probe_all(list_entry(pos, struct pci_driver, node));
+        ndrivers++;
     mutex_unlock(&registry_lock);
+    /* Drivers registered before the scan get their devices now (the list
+     * of drivers only grows; the first ndrivers stay where they are). */
+    pos = drivers.next;
+    for (unsigned i = 0; i < ndrivers; i++) {
+        probe_all(list_entry(pos, struct pci_driver, node));
+        if (i + 1 < ndrivers)
+            pos = pos->next;
+    }
     log_debug("pci: %d functions", count);
     return count;
 }
@@ -284,8 +315,8 @@ void pci_register_driver(struct pci_driver *drv)
     registry_init();
     mutex_lock(&registry_lock);
     list_push_back(&drivers, &drv->node);
-    probe_all(drv);
     mutex_unlock(&registry_lock);
+    probe_all(drv);
 }
 
 struct pci_dev *pci_next(struct pci_dev *prev)
@@ -340,7 +371,7 @@ static volatile uint32_t *msix_table(struct pci_dev *dev, uint8_t cap)
     return bar ? (volatile uint32_t *)(bar + (where & ~7u)) : NULL;
 }
 
-/* x86 MSI message (Intel SDM vol. 3A §10.11): to the boot CPU's APIC, fixed, edge. */
+/* x86 MSI message (Intel SDM vol. 3A §10.11): to this CPU's APIC, fixed, edge. */
 static uint32_t msi_address(void) { return 0xfee00000u | (lapic_id() & 0xff) << 12; }
 
 int pci_msix_enable(struct pci_dev *dev, unsigned n, const int *vectors)

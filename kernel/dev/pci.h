@@ -82,7 +82,7 @@ void *pci_map_bar(struct pci_dev *dev, unsigned n);
 uint8_t pci_find_cap(struct pci_dev *dev, uint8_t id, uint8_t after);
 
 /* Interrupts: n vectors through MSI-X (entries 0..n-1 -> vectors[0..n-1],
- * all aimed at the boot CPU), or one through MSI when the device has no
+ * all aimed at the calling CPU), or one through MSI when the device has no
  * MSI-X (n must be 1 then). Returns how many entries were set up, or -errno. */
 int pci_msix_enable(struct pci_dev *dev, unsigned n, const int *vectors);
 /* Mask/unmask one MSI-X entry. */

@@ -34,7 +34,6 @@ struct bcache_dev {
     struct bcache *cache;
     struct blkdev *dev;
     uint64_t nblocks;
-    uint32_t sectors_per_block;     /* of a full block */
     uint64_t dirty_count;
     struct list_node dirty;         /* blocks with any dirty mask */
     struct list_node node;          /* in cache->devices */
@@ -864,7 +863,6 @@ struct bcache_dev *bcache_attach(struct bcache *c, struct blkdev *dev)
         return NULL;
     bd->cache = c;
     bd->dev = dev;
-    bd->sectors_per_block = BCACHE_BLOCK_SIZE / ss;
     bd->nblocks = (dev->sectors * ss + BCACHE_BLOCK_SIZE - 1) >> BCACHE_BLOCK_SHIFT;
     list_init(&bd->dirty);
     mutex_init(&bd->sync_lock, "bcache-sync");

@@ -47,6 +47,7 @@ static const char *type_mark(uint32_t type)
 
 static int cmd_ls(int argc, char **argv)
 {
+    storage_wait_ready();
     const char *path = argc > 1 ? argv[1] : "/";
     struct vfs_stat st;
     int rc = vfs_stat(NULL, path, 0, &st);
@@ -81,6 +82,7 @@ static int cmd_ls(int argc, char **argv)
 
 static int cmd_cat(int argc, char **argv)
 {
+    storage_wait_ready();
     if (argc != 2)
         return -EINVAL;
     struct vfs_file *f;
@@ -99,6 +101,7 @@ static int cmd_cat(int argc, char **argv)
 /* write PATH WORDS...: the words joined by spaces and a newline, replacing the file. */
 static int cmd_write(int argc, char **argv)
 {
+    storage_wait_ready();
     if (argc < 2)
         return -EINVAL;
     struct vfs_file *f;
@@ -117,6 +120,7 @@ static int cmd_write(int argc, char **argv)
 
 static int cmd_mkdir(int argc, char **argv)
 {
+    storage_wait_ready();
     if (argc != 2)
         return -EINVAL;
     int rc = vfs_mkdir(NULL, argv[1], 0, 0755);
@@ -126,6 +130,7 @@ static int cmd_mkdir(int argc, char **argv)
 /* rm PATH: a file, or an empty directory. */
 static int cmd_rm(int argc, char **argv)
 {
+    storage_wait_ready();
     if (argc != 2)
         return -EINVAL;
     int rc = vfs_unlink(NULL, argv[1], 0);
@@ -136,6 +141,7 @@ static int cmd_rm(int argc, char **argv)
 
 static int cmd_mv(int argc, char **argv)
 {
+    storage_wait_ready();
     if (argc != 3)
         return -EINVAL;
     int rc = vfs_rename(NULL, argv[1], NULL, argv[2], 0);
@@ -157,6 +163,7 @@ static int df_line(struct vfs_mount *mnt, void *arg)
 
 static int cmd_df(int argc, char **argv)
 {
+    storage_wait_ready();
     (void)argc;
     (void)argv;
     monitor_printf("%-10s %-7s %10s %10s %10s  %s\n", "source", "type", "KiB", "used", "free", "mounted on");
@@ -174,6 +181,7 @@ static int mount_line(struct vfs_mount *mnt, void *arg)
 /* mount: list; mount TYPE SOURCE PATH [ro]: mount. */
 static int cmd_mount(int argc, char **argv)
 {
+    storage_wait_ready();
     if (argc == 1)
         return vfs_for_each_mount(mount_line, NULL);
     if (argc != 4 && argc != 5)
@@ -186,6 +194,7 @@ static int cmd_mount(int argc, char **argv)
 
 static int cmd_umount(int argc, char **argv)
 {
+    storage_wait_ready();
     if (argc != 2)
         return -EINVAL;
     int rc = vfs_umount(argv[1]);
@@ -194,6 +203,7 @@ static int cmd_umount(int argc, char **argv)
 
 static int cmd_sync(int argc, char **argv)
 {
+    storage_wait_ready();
     (void)argc;
     (void)argv;
     int rc = vfs_sync_all();
@@ -204,6 +214,7 @@ static int cmd_sync(int argc, char **argv)
 
 static int cmd_lsblk(int argc, char **argv)
 {
+    storage_wait_ready();
     (void)argc;
     (void)argv;
     for (struct blkdev *d = blkdev_next(NULL); d; d = blkdev_next(d)) {

@@ -413,6 +413,7 @@ static uint64_t parse_u64(const char *s)
 
 static int cmd_fstest(int argc, char **argv)
 {
+    storage_wait_ready();
     if (argc >= 3 && strcmp(argv[1], "workload") == 0)
         return workload(argv[2]);
     if (argc >= 3 && strcmp(argv[1], "verify") == 0)

@@ -1,10 +1,10 @@
 /*
  * kernel/fs/storage_init.c — bringing storage up at boot (kernel only):
- * the file-system types, the root tmpfs with /dev, /tmp, /boot, /data, /mnt;
- * PCI and the virtio block driver; the boot disk's EFI system partition at
- * /boot (read-only) and its data partition (GPT name "KPIO-DATA") at /data;
- * a thread that writes dirty data back every few seconds; the monitor's
- * storage commands.
+ * the file-system types, the root tmpfs with /dev, /tmp, /boot, /data, /mnt,
+ * PCI and the monitor's storage commands at once; then, in the storage
+ * thread, the virtio block driver, the boot disk's EFI system partition at
+ * /boot (read-only) and its data partition (GPT name "KPIO-DATA") at /data,
+ * and write-back of dirty data every few seconds.
  */
 #include "fs/storage.h"
 #include "arch/x86_64/cpu.h"
@@ -26,6 +26,7 @@
 #include "sched/sched.h"
 
 #define WRITEBACK_INTERVAL_NS (5 * NS_PER_S)
+#define READY_TIMEOUT_NS      (30 * NS_PER_S)
 
 /* ---- devfs hooks ---- */
 
@@ -105,14 +106,35 @@ static void mount_boot_partitions(void)
         log_err("storage: no /data: partition %s on vda %s (%d)", STORAGE_DATA_LABEL,
                 data ? data->name : "missing", data_rc);
     if (esp_rc == 0 && data_rc == 0)
-        log_info("storage: /boot on %s (read-only), /data on %s, /tmp, /dev", esp->name, data->name);
+        log_debug("storage: /boot on %s (read-only), /data on %s, /tmp, /dev", esp->name, data->name);
 }
 
-/* ---- write-back ---- */
+/* ---- the storage thread: disks, mounts, then write-back ---- */
 
-static void writeback_thread(void *arg)
+static struct mutex ready_lock;
+static struct condvar ready_cond;
+static bool ready;
+
+void storage_wait_ready(void)
+{
+    mutex_lock(&ready_lock);
+    uint64_t deadline = time_ns() + READY_TIMEOUT_NS;
+    while (!ready && time_ns() < deadline)
+        cond_wait_timeout(&ready_cond, &ready_lock, deadline - time_ns());
+    mutex_unlock(&ready_lock);
+}
+
+/* Probe the disks and mount the boot partitions (off the boot path: the
+ * prompt does not wait for disk I/O), then write back every few seconds. */
+static void storage_thread(void *arg)
 {
     (void)arg;
+    virtio_blk_init();
+    mount_boot_partitions();
+    mutex_lock(&ready_lock);
+    ready = true;
+    cond_broadcast(&ready_cond);
+    mutex_unlock(&ready_lock);
     for (;;) {
         thread_sleep_ns(WRITEBACK_INTERVAL_NS);
         vfs_sync_all();
@@ -157,12 +179,18 @@ void storage_init(void)
 
     pci_init();
     pci_register_commands();
-    virtio_blk_init();
-    mount_boot_partitions();
     storage_register_commands();
     storage_register_test_commands();
 
-    struct thread *t = thread_create("writeback", writeback_thread, NULL, PRIO_LOW);
-    if (t)
+    mutex_init(&ready_lock, "storage-ready");
+    cond_init(&ready_cond);
+    struct thread *t = thread_create("storage", storage_thread, NULL, PRIO_NORMAL);
+    if (t) {
         thread_detach(t);
+    } else {
+        log_err("storage: no thread: disks are probed now");
+        virtio_blk_init();
+        mount_boot_partitions();
+        ready = true;
+    }
 }

@@ -26,6 +26,7 @@ static struct blkdev *find_partition(const char *label)
 
 KTEST(storage_pci_finds_virtio_blk)
 {
+    storage_wait_ready();
     struct pci_dev *blk = NULL;
     for (struct pci_dev *d = pci_next(NULL); d; d = pci_next(d))
         if (d->vendor == 0x1af4 && (d->device == 0x1001 || d->device == 0x1042))
@@ -80,6 +81,7 @@ static int run_batch(struct blkdev *dev, enum blk_op op, uint8_t **bufs, unsigne
 
 KTEST(storage_blk_many_requests_in_flight)
 {
+    storage_wait_ready();
     struct blkdev *scratch = find_partition(STORAGE_SCRATCH_LABEL);
     KT_ASSERT(scratch != NULL);
     enum { N = 96, CHUNK = 32768 };
@@ -116,6 +118,7 @@ KTEST(storage_blk_many_requests_in_flight)
 
 KTEST(storage_blk_rejects_bad_requests)
 {
+    storage_wait_ready();
     struct blkdev *scratch = find_partition(STORAGE_SCRATCH_LABEL);
     KT_ASSERT(scratch != NULL);
     uint8_t *buf = kzalloc(4096);
@@ -159,6 +162,7 @@ static int read_small(const char *path, char *buf, size_t size)
 
 KTEST(storage_boot_partitions_mounted)
 {
+    storage_wait_ready();
     struct vfs_statfs sf;
     KT_ASSERT_EQ(vfs_statfs(NULL, "/boot", 0, &sf), 0);
     KT_ASSERT(strcmp(sf.fs_type, "fat32") == 0 && sf.read_only);
@@ -231,6 +235,7 @@ static int check_pattern(const char *path, uint64_t size, uint64_t seed)
 
 KTEST(storage_data_partition_round_trip)
 {
+    storage_wait_ready();
     struct vfs_statfs before, after;
     KT_ASSERT_EQ(vfs_statfs(NULL, "/data", 0, &before), 0);
     KT_ASSERT_EQ(vfs_mkdir(NULL, "/data/ktest", 0, 0755), 0);
@@ -271,6 +276,7 @@ KTEST(storage_data_partition_round_trip)
 
 KTEST(storage_tmp_and_dev)
 {
+    storage_wait_ready();
     KT_ASSERT_EQ(write_pattern("/tmp/t.bin", 300000, 9, 4096, false), 0);
     KT_ASSERT_EQ(check_pattern("/tmp/t.bin", 300000, 9), 0);
     KT_ASSERT_EQ(vfs_unlink(NULL, "/tmp/t.bin", 0), 0);

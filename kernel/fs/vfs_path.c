@@ -263,23 +263,30 @@ int vfs_stat(struct vfs_file *base, const char *path, unsigned flags, struct vfs
     return rc;
 }
 
+/* May a new entry named p->name be made in p->dir? 0, -EEXIST or -EROFS. */
+static int check_new_name(struct vfs_parent *p)
+{
+    struct vnode *child;
+    if (vfs_parent_is_special(p))
+        return -EEXIST;
+    if (vfs_lookup_child(p->dir, p->name, p->len, &child) == 0) {
+        vnode_put(child);
+        return -EEXIST;
+    }
+    return vfs_read_only(p->dir) ? -EROFS : 0;
+}
+
 int vfs_mkdir(struct vfs_file *base, const char *path, unsigned flags, uint32_t mode)
 {
     struct vfs_parent p;
     int rc = vfs_lookup_parent(base, path, flags, &p);
     if (rc < 0)
         return rc;
-    struct vnode *child;
-    if (vfs_parent_is_special(&p)) {
-        rc = -EEXIST;
-    } else if (vfs_lookup_child(p.dir, p.name, p.len, &child) == 0) {
-        vnode_put(child);
-        rc = -EEXIST;
-    } else if (vfs_read_only(p.dir)) {
-        rc = -EROFS;
-    } else if (!p.dir->ops->create) {
+    rc = check_new_name(&p);
+    if (rc == 0 && !p.dir->ops->create)
         rc = -EPERM;
-    } else {
+    if (rc == 0) {
+        struct vnode *child;
         rc = p.dir->ops->create(p.dir, p.name, p.len, VFS_DIR, mode, &child);
         if (rc == 0)
             vnode_put(child);
@@ -288,21 +295,24 @@ int vfs_mkdir(struct vfs_file *base, const char *path, unsigned flags, uint32_t 
     return rc;
 }
 
-int vfs_rmdir(struct vfs_file *base, const char *path, unsigned flags)
+/* Remove the last name of path: an empty directory (rmdir) or anything
+ * else (unlink), with the errors POSIX gives each. */
+static int remove_name(struct vfs_file *base, const char *path, unsigned flags, bool rmdir)
 {
     struct vfs_parent p;
     int rc = vfs_lookup_parent(base, path, flags, &p);
     if (rc < 0)
         return rc;
     struct vnode *child = NULL;
-    if (p.len == 0)
-        rc = -EBUSY;
-    else if (p.len == 1 && p.name[0] == '.')
-        rc = -EINVAL;
-    else if (vfs_parent_is_special(&p))
-        rc = -ENOTEMPTY;
-    else if ((rc = vfs_lookup_child(p.dir, p.name, p.len, &child)) == 0) {
-        if (child->type != VFS_DIR)
+    if (vfs_parent_is_special(&p)) {
+        /* "", "." and "..": the root, the directory itself, its parent. */
+        rc = !rmdir ? -EISDIR : p.len == 0 ? -EBUSY : p.len == 1 ? -EINVAL : -ENOTEMPTY;
+    } else if ((rc = vfs_lookup_child(p.dir, p.name, p.len, &child)) == 0) {
+        if (rmdir && child->type != VFS_DIR)
+            rc = -ENOTDIR;
+        else if (!rmdir && child->type == VFS_DIR)
+            rc = -EISDIR;
+        else if (!rmdir && p.trailing_slash)
             rc = -ENOTDIR;
         else if (child->covered_by)
             rc = -EBUSY;
@@ -311,37 +321,21 @@ int vfs_rmdir(struct vfs_file *base, const char *path, unsigned flags)
         else if (!p.dir->ops->unlink)
             rc = -EPERM;
         else
-            rc = p.dir->ops->unlink(p.dir, p.name, p.len, true);
+            rc = p.dir->ops->unlink(p.dir, p.name, p.len, rmdir);
         vnode_put(child);
     }
     vfs_parent_release(&p);
     return rc;
 }
 
+int vfs_rmdir(struct vfs_file *base, const char *path, unsigned flags)
+{
+    return remove_name(base, path, flags, true);
+}
+
 int vfs_unlink(struct vfs_file *base, const char *path, unsigned flags)
 {
-    struct vfs_parent p;
-    int rc = vfs_lookup_parent(base, path, flags, &p);
-    if (rc < 0)
-        return rc;
-    struct vnode *child = NULL;
-    if (vfs_parent_is_special(&p))
-        rc = -EISDIR;
-    else if ((rc = vfs_lookup_child(p.dir, p.name, p.len, &child)) == 0) {
-        if (child->type == VFS_DIR)
-            rc = -EISDIR;
-        else if (p.trailing_slash)
-            rc = -ENOTDIR;
-        else if (vfs_read_only(p.dir))
-            rc = -EROFS;
-        else if (!p.dir->ops->unlink)
-            rc = -EPERM;
-        else
-            rc = p.dir->ops->unlink(p.dir, p.name, p.len, false);
-        vnode_put(child);
-    }
-    vfs_parent_release(&p);
-    return rc;
+    return remove_name(base, path, flags, false);
 }
 
 /* True if dir is `ancestor` or lies below it (following parent links). */
@@ -475,17 +469,9 @@ int vfs_symlink(const char *target, struct vfs_file *base, const char *path, uns
     int rc = vfs_lookup_parent(base, path, flags, &p);
     if (rc < 0)
         return rc;
-    struct vnode *child;
-    if (vfs_parent_is_special(&p)) {
-        rc = -EEXIST;
-    } else if (vfs_lookup_child(p.dir, p.name, p.len, &child) == 0) {
-        vnode_put(child);
-        rc = -EEXIST;
-    } else if (vfs_read_only(p.dir)) {
-        rc = -EROFS;
-    } else {
+    rc = check_new_name(&p);
+    if (rc == 0)
         rc = p.dir->ops->symlink ? p.dir->ops->symlink(p.dir, p.name, p.len, target) : -EPERM;
-    }
     vfs_parent_release(&p);
     return rc;
 }
@@ -503,19 +489,11 @@ int vfs_link(struct vfs_file *oldbase, const char *oldpath, struct vfs_file *new
         vnode_put(old);
         return rc;
     }
-    struct vnode *child;
     if (old->type == VFS_DIR)
         rc = -EPERM;
-    else if (vfs_parent_is_special(&p))
-        rc = -EEXIST;
-    else if (p.dir->mount != old->mount)
+    else if (p.dir->mount != old->mount && !vfs_parent_is_special(&p))
         rc = -EXDEV;
-    else if (vfs_lookup_child(p.dir, p.name, p.len, &child) == 0) {
-        vnode_put(child);
-        rc = -EEXIST;
-    } else if (vfs_read_only(p.dir))
-        rc = -EROFS;
-    else
+    else if ((rc = check_new_name(&p)) == 0)
         rc = p.dir->ops->link ? p.dir->ops->link(p.dir, p.name, p.len, old) : -EPERM;
     vfs_parent_release(&p);
     vnode_put(old);

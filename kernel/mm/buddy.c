@@ -27,16 +27,23 @@ static inline struct list_node *node_of(uint64_t pfn) { return phys_to_virt(phys
 
 static inline uint64_t pfn_of_node(struct list_node *n) { return pfn_of(virt_to_phys(n)); }
 
-void buddy_init(struct buddy *b, uint64_t base_pfn, uint64_t npfn, uint8_t *meta)
+/* An allocator with empty lists over [base_pfn, base_pfn + npfn); the
+ * metadata is left as it is. */
+static void buddy_setup(struct buddy *b, uint64_t base_pfn, uint64_t npfn, uint8_t *meta)
 {
     memset(b, 0, sizeof *b);
     spin_init(&b->lock, "buddy");
     b->base_pfn = base_pfn;
     b->npfn = npfn;
     b->meta = meta;
-    memset(meta, TAG_BYTE(FRAME_NONE, 0), buddy_meta_size(npfn));
     for (unsigned k = 0; k <= BUDDY_MAX_ORDER; k++)
         list_init(&b->free_lists[k]);
+}
+
+void buddy_init(struct buddy *b, uint64_t base_pfn, uint64_t npfn, uint8_t *meta)
+{
+    buddy_setup(b, base_pfn, npfn, meta);
+    memset(meta, TAG_BYTE(FRAME_NONE, 0), buddy_meta_size(npfn));
 }
 
 /* Put a block on its free list and tag it. Lock held. */
@@ -133,13 +140,7 @@ void buddy_add_range(struct buddy *b, uint64_t phys, uint64_t pages)
 void buddy_init_from_ranges(struct buddy *b, uint64_t base_pfn, uint64_t npfn, uint8_t *meta,
                             const struct buddy_range *ranges, unsigned n)
 {
-    memset(b, 0, sizeof *b);
-    spin_init(&b->lock, "buddy");
-    b->base_pfn = base_pfn;
-    b->npfn = npfn;
-    b->meta = meta;
-    for (unsigned k = 0; k <= BUDDY_MAX_ORDER; k++)
-        list_init(&b->free_lists[k]);
+    buddy_setup(b, base_pfn, npfn, meta);
     /* Clear the metadata everywhere except the parts that buddy_add_range
      * will keep untouched (the same test, in the same order). Unsorted or
      * overlapping ranges: clear it all. */
@@ -285,19 +286,6 @@ int buddy_free_pages(struct buddy *b, uint64_t phys, uint64_t npages)
     free_piecewise(b, pfn, npages);
     spin_unlock_irqrestore(&b->lock, flags);
     return 0;
-}
-
-enum frame_tag buddy_tag_get(const struct buddy *b, uint64_t pfn, unsigned *order)
-{
-    if (!covered(b, pfn)) {
-        if (order)
-            *order = 0;
-        return FRAME_NONE;
-    }
-    uint8_t m = b->meta[pfn - b->base_pfn];
-    if (order)
-        *order = m & 0xf;
-    return (enum frame_tag)(m >> 4);
 }
 
 void buddy_tag_set(struct buddy *b, uint64_t pfn, enum frame_tag tag, unsigned order)

@@ -90,8 +90,15 @@ uint64_t buddy_alloc_pages(struct buddy *b, uint64_t npages);
 /* Give back npages pages from buddy_alloc_pages. 0 or -EINVAL. */
 int buddy_free_pages(struct buddy *b, uint64_t phys, uint64_t npages);
 
-/* Frame tags, for the heap. buddy_tag_get returns FRAME_NONE outside the range. */
-enum frame_tag buddy_tag_get(const struct buddy *b, uint64_t pfn, unsigned *order);
+/* Frame tags, for the heap. buddy_tag_get returns FRAME_NONE outside the
+ * range (inline: kfree looks one up on every call). */
+static inline enum frame_tag buddy_tag_get(const struct buddy *b, uint64_t pfn, unsigned *order)
+{
+    uint8_t m = pfn >= b->base_pfn && pfn - b->base_pfn < b->npfn ? b->meta[pfn - b->base_pfn] : 0;
+    if (order)
+        *order = m & 0xf;
+    return (enum frame_tag)(m >> 4);
+}
 void buddy_tag_set(struct buddy *b, uint64_t pfn, enum frame_tag tag, unsigned order);
 
 /* Pages free at the moment, and in blocks of at least `order`. */

@@ -7,6 +7,7 @@
  * rounding its frame number down. Large allocations are buddy pages tagged
  * FRAME_LARGE with a 64-byte header in front of the caller's bytes.
  *
+ * Size classes run from 16 to 4096 bytes (slabs of up to 8 pages).
  * Debug slots: [state u32][requested size u32][8 spare bytes][object + red zone].
  * The red zone is every byte of the slot after the requested size, at least 8.
  */
@@ -53,7 +54,7 @@ struct large_hdr {
 };
 
 static const uint32_t class_sizes[KHEAP_CLASSES] = {
-    16, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 2048,
+    16, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 2048, 3072, 4096,
 };
 
 static inline void count_add(uint64_t *counter, int64_t delta)
@@ -97,6 +98,27 @@ static bool bytes_are(const uint8_t *p, size_t n, uint8_t value)
             return false;
     return true;
 }
+
+/* Size class by (size + 15) / 16, for sizes up to KHEAP_SLAB_MAX: the
+ * smallest class that holds it (class_sizes above). */
+#define CLASS_RANGE(lo, hi, c) [(lo) ... (hi)] = (c)
+const uint8_t kheap_class_table[KHEAP_SLAB_MAX / 16 + 1] = {
+    CLASS_RANGE(0, 1, 0),     /* 16 */
+    CLASS_RANGE(2, 2, 1),     /* 32 */
+    CLASS_RANGE(3, 3, 2),     /* 48 */
+    CLASS_RANGE(4, 4, 3),     /* 64 */
+    CLASS_RANGE(5, 6, 4),     /* 96 */
+    CLASS_RANGE(7, 8, 5),     /* 128 */
+    CLASS_RANGE(9, 12, 6),    /* 192 */
+    CLASS_RANGE(13, 16, 7),   /* 256 */
+    CLASS_RANGE(17, 24, 8),   /* 384 */
+    CLASS_RANGE(25, 32, 9),   /* 512 */
+    CLASS_RANGE(33, 48, 10),  /* 768 */
+    CLASS_RANGE(49, 64, 11),  /* 1024 */
+    CLASS_RANGE(65, 128, 12), /* 2048 */
+    CLASS_RANGE(129, 192, 13),/* 3072 */
+    CLASS_RANGE(193, 256, 14),/* 4096 */
+};
 
 /* ---- caches ---- */
 
@@ -169,10 +191,10 @@ static void slab_destroy(struct kheap_cache *c, struct slab *s)
     c->slabs--;
 }
 
-/* Allocate one slot; req is the size asked for (debug red zone starts there). */
-static void *cache_alloc(struct kheap_cache *c, uint32_t req)
+/* Take a free slot from c (a new slab if none has one); NULL when memory
+ * runs out. Cache lock held. */
+static uint8_t *take_slot(struct kheap_cache *c)
 {
-    uint64_t flags = spin_lock_irqsave(&c->lock);
     struct slab *s;
     if (!list_empty(&c->partial)) {
         s = list_entry(c->partial.next, struct slab, node);
@@ -180,10 +202,8 @@ static void *cache_alloc(struct kheap_cache *c, uint32_t req)
             c->empty_slabs--;
     } else {
         s = slab_create(c);
-        if (!s) {
-            spin_unlock_irqrestore(&c->lock, flags);
+        if (!s)
             return NULL;
-        }
         list_push_front(&c->partial, &s->node);
     }
     uint8_t *slot = s->free;
@@ -193,8 +213,41 @@ static void *cache_alloc(struct kheap_cache *c, uint32_t req)
         list_push_front(&c->full, &s->node);
     }
     c->live++;
-    spin_unlock_irqrestore(&c->lock, flags);
+    return slot;
+}
 
+/* Give slot back to its slab s. Cache lock held. */
+static void put_slot(struct kheap_cache *c, struct slab *s, uint8_t *slot)
+{
+    bool was_full = s->inuse == c->objs_per_slab;
+    *link_of(c, slot) = s->free;
+    s->free = slot;
+    s->inuse--;
+    c->live--;
+    if (s->inuse == 0) {
+        /* Keep one wholly free slab, last on the list so partly used ones
+         * fill first; give back any other. */
+        list_remove(&s->node);
+        if (c->empty_slabs == 0) {
+            list_push_back(&c->partial, &s->node);
+            c->empty_slabs = 1;
+        } else {
+            slab_destroy(c, s);
+        }
+    } else if (was_full) {
+        list_remove(&s->node);
+        list_push_front(&c->partial, &s->node);
+    }
+}
+
+/* Allocate one slot; req is the size asked for (debug red zone starts there). */
+static void *cache_alloc(struct kheap_cache *c, uint32_t req)
+{
+    uint64_t flags = spin_lock_irqsave(&c->lock);
+    uint8_t *slot = take_slot(c);
+    spin_unlock_irqrestore(&c->lock, flags);
+    if (!slot)
+        return NULL;
     uint8_t *obj = obj_of_slot(c, slot);
     if (is_debug(c)) {
         struct debug_hdr *dh = debug_hdr_of(slot);
@@ -264,25 +317,7 @@ static void cache_free_in(struct kheap_cache *c, struct slab *s, void *ptr)
         dh->size = 0;
         memset(obj, POISON_BYTE, obj_room(c));
     }
-    bool was_full = s->inuse == c->objs_per_slab;
-    *link_of(c, slot) = s->free;
-    s->free = slot;
-    s->inuse--;
-    c->live--;
-    if (s->inuse == 0) {
-        /* Keep one wholly free slab, last on the list so partly used ones
-         * fill first; give back any other. */
-        list_remove(&s->node);
-        if (c->empty_slabs == 0) {
-            list_push_back(&c->partial, &s->node);
-            c->empty_slabs = 1;
-        } else {
-            slab_destroy(c, s);
-        }
-    } else if (was_full) {
-        list_remove(&s->node);
-        list_push_front(&c->partial, &s->node);
-    }
+    put_slot(c, s, slot);
     spin_unlock_irqrestore(&c->lock, flags);
     count_add(&c->heap->bytes_in_use, -(int64_t)c->obj_size);
     count_add(&c->heap->allocations, -1);
@@ -291,11 +326,20 @@ static void cache_free_in(struct kheap_cache *c, struct slab *s, void *ptr)
 /* The slab holding ptr, found through the frame tags, or NULL. */
 static struct slab *slab_of(struct kheap *h, const void *ptr)
 {
-    uint64_t pfn = virt_to_phys(ptr) >> BUDDY_PAGE_SHIFT;
+    uintptr_t va = (uintptr_t)ptr;
+    uint64_t phys;
+    if (!h->direct_base)
+        phys = virt_to_phys(ptr);
+    else if (va >= h->direct_base)
+        phys = va - h->direct_base;
+    else
+        return NULL;            /* not in the direct map: not a heap object */
+    uint64_t pfn = phys >> BUDDY_PAGE_SHIFT;
     unsigned order;
     if (buddy_tag_get(h->buddy, pfn, &order) != FRAME_SLAB)
         return NULL;
-    struct slab *s = phys_to_virt((pfn & ~((1ULL << order) - 1)) << BUDDY_PAGE_SHIFT);
+    uint64_t head = (pfn & ~((1ULL << order) - 1)) << BUDDY_PAGE_SHIFT;
+    struct slab *s = h->direct_base ? (struct slab *)(h->direct_base + head) : phys_to_virt(head);
     return s->magic == SLAB_MAGIC ? s : NULL;
 }
 
@@ -309,6 +353,59 @@ void kheap_cache_free(struct kheap_cache *c, void *obj)
         return;
     }
     cache_free_in(c, s, obj);
+}
+
+unsigned kheap_cache_alloc_batch(struct kheap_cache *c, void **out, unsigned n)
+{
+    if (is_debug(c)) {
+        unsigned k = 0;
+        while (k < n && (out[k] = cache_alloc(c, c->obj_size)) != NULL)
+            k++;
+        return k;
+    }
+    unsigned k = 0;
+    uint64_t flags = spin_lock_irqsave(&c->lock);
+    for (uint8_t *slot; k < n && (slot = take_slot(c)) != NULL;)
+        out[k++] = slot;
+    spin_unlock_irqrestore(&c->lock, flags);
+    count_add(&c->heap->bytes_in_use, (int64_t)k * c->obj_size);
+    count_add(&c->heap->allocations, (int64_t)k);
+    return k;
+}
+
+void kheap_cache_free_batch(struct kheap_cache *c, void **objs, unsigned n)
+{
+    if (is_debug(c)) {
+        for (unsigned i = 0; i < n; i++)
+            kheap_cache_free(c, objs[i]);
+        return;
+    }
+    unsigned done = 0;
+    uint64_t flags = spin_lock_irqsave(&c->lock);
+    for (unsigned i = 0; i < n; i++) {
+        struct slab *s = slab_of(c->heap, objs[i]);
+        uint8_t *slot = s && s->cache == c ? slot_of(c, s, objs[i]) : NULL;
+        if (!slot) {
+            spin_unlock_irqrestore(&c->lock, flags);
+            report(c->heap, "free of a pointer not from this cache", objs[i], c->name);
+            flags = spin_lock_irqsave(&c->lock);
+            continue;
+        }
+        put_slot(c, s, slot);
+        done++;
+    }
+    spin_unlock_irqrestore(&c->lock, flags);
+    count_add(&c->heap->bytes_in_use, -(int64_t)done * c->obj_size);
+    count_add(&c->heap->allocations, -(int64_t)done);
+}
+
+int kheap_class_of(struct kheap *h, const void *ptr)
+{
+    struct slab *s = slab_of(h, ptr);
+    if (!s || s->cache < h->classes || s->cache >= h->classes + KHEAP_CLASSES ||
+        !slot_of(s->cache, s, (uint8_t *)ptr))
+        return -1;      /* not a size-class object, or not the start of one */
+    return (int)(s->cache - h->classes);
 }
 
 void kheap_cache_shrink(struct kheap_cache *c)
@@ -360,26 +457,11 @@ int kheap_cache_check(struct kheap_cache *c)
 
 /* ---- the heap ---- */
 
-/* Size class by (size + 15) / 16, for sizes up to KHEAP_SLAB_MAX. */
-static uint8_t class_of_16[KHEAP_SLAB_MAX / 16 + 1];
-
-static void class_table_init(void)
-{
-    unsigned c = 0;
-    for (unsigned i = 0; i < ARRAY_SIZE(class_of_16); i++) {
-        while (i * 16 > class_sizes[c])
-            c++;
-        class_of_16[i] = (uint8_t)c;
-    }
-}
-
-
 void kheap_init(struct kheap *h, struct buddy *buddy, bool debug)
 {
     memset(h, 0, sizeof *h);
     h->buddy = buddy;
     h->debug = debug;
-    class_table_init();
     for (unsigned i = 0; i < KHEAP_CLASSES; i++) {
         char name[24];
         snprintf(name, sizeof name, "kmalloc-%u", class_sizes[i]);
@@ -391,7 +473,7 @@ static struct kheap_cache *class_for(struct kheap *h, size_t size)
 {
     if (size > KHEAP_SLAB_MAX)
         return NULL;
-    return &h->classes[class_of_16[(size + 15) / 16]];
+    return &h->classes[kheap_class_table[(size + 15) / 16]];
 }
 
 static void *large_alloc(struct kheap *h, size_t size)

@@ -21,7 +21,7 @@
 #include "mm/buddy.h"
 
 #define KHEAP_ALIGN        16           /* every object is 16-byte aligned */
-#define KHEAP_SLAB_MAX     2048         /* larger requests get their own pages */
+#define KHEAP_SLAB_MAX     4096         /* larger requests get their own pages */
 #define KHEAP_DEBUG        1u           /* cache flag: red zones and poisoning */
 
 struct kheap;
@@ -42,11 +42,15 @@ struct kheap_cache {
     uint64_t slabs;             /* slabs held, including the empty one */
 };
 
-#define KHEAP_CLASSES 13
+#define KHEAP_CLASSES 15
 
 struct kheap {
     struct buddy *buddy;
     bool debug;
+    /* Where physical memory is mapped, if one offset maps it all (the
+     * kernel's direct map): pointer checks are then arithmetic instead of
+     * calls to virt_to_phys/phys_to_virt. 0 = use those. */
+    uintptr_t direct_base;
     struct kheap_cache classes[KHEAP_CLASSES];
     /* Counters, updated atomically. */
     uint64_t bytes_in_use;      /* slot or page bytes behind live allocations */
@@ -72,6 +76,20 @@ void kheap_cache_init(struct kheap_cache *c, struct kheap *h, const char *name,
                       size_t size, uint32_t flags);
 void *kheap_cache_alloc(struct kheap_cache *c);
 void kheap_cache_free(struct kheap_cache *c, void *obj);
+/* Up to n objects in one go (one lock round): the number allocated. */
+unsigned kheap_cache_alloc_batch(struct kheap_cache *c, void **out, unsigned n);
+/* Free n objects of c in one go. */
+void kheap_cache_free_batch(struct kheap_cache *c, void **objs, unsigned n);
+/* The size class (index into heap->classes) of a heap object, -1 if it is
+ * not a size-class object; the class serving size bytes, -1 above
+ * KHEAP_SLAB_MAX. */
+int kheap_class_of(struct kheap *h, const void *ptr);
+extern const uint8_t kheap_class_table[KHEAP_SLAB_MAX / 16 + 1];
+static inline int kheap_class_for_size(size_t size)
+{
+    return size <= KHEAP_SLAB_MAX ? kheap_class_table[(size + 15) / 16] : -1;
+}
+
 /* Give every empty slab back to the buddy allocator. */
 void kheap_cache_shrink(struct kheap_cache *c);
 /* Give back every empty slab of every size class. */

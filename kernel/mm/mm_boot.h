@@ -26,6 +26,14 @@ int mm_low_memory(uint64_t pages, uint64_t *phys);
 void mm_print_map(void (*print)(const char *fmt, ...));
 
 struct buddy *mm_buddy(void);
-struct kheap *mm_heap(void);
+extern struct kheap kernel_heap;        /* what kmalloc uses */
+static inline struct kheap *mm_heap(void) { return &kernel_heap; }
+
+/* kmalloc.c: objects and bytes sitting in the per-CPU kmalloc caches (free
+ * to callers, allocated to the heap). */
+void kmalloc_cached(uint64_t *objects, uint64_t *bytes);
+/* Empty every CPU's kmalloc cache into the heap and give the heap's empty
+ * slabs back: afterwards frame counts reflect live objects only. */
+void mm_heap_shrink(void);
 
 #endif

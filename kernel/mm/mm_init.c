@@ -21,7 +21,7 @@
 #define LOW_MEMORY_END (1ULL << 20)     /* below 1 MiB: kept for the AP trampoline */
 
 static struct buddy frames;
-static struct kheap heap;
+struct kheap kernel_heap;
 static uint64_t direct_map_size;
 static bool mm_ready;
 
@@ -115,7 +115,8 @@ void mm_init(const struct kpio_boot_info *bi)
     direct_map_size = MAX(ALIGN_UP(top, 1ULL << 30), 4ULL << 30);
     vm_init(bi, direct_map_size);
     trap_set_handler(VEC_PAGE_FAULT, vm_page_fault);
-    kheap_init(&heap, &frames, heap_debug);
+    kheap_init(&kernel_heap, &frames, heap_debug);
+    kernel_heap.direct_base = KPIO_DIRECT_MAP_BASE;
     mm_ready = true;
     /* main.c copied the boot info and we left the loader's page tables. */
     mm_reclaim_boot_memory();
@@ -165,7 +166,6 @@ void mm_print_map(void (*print)(const char *fmt, ...))
 }
 
 struct buddy *mm_buddy(void) { return &frames; }
-struct kheap *mm_heap(void) { return &heap; }
 
 /* ---- mm.h ---- */
 
@@ -216,58 +216,6 @@ static uint64_t frames_in_caches(void)
     return n;
 }
 
-static bool is_vmalloc_address(const void *p)
-{
-    uint64_t va = (uint64_t)(uintptr_t)p;
-    return va >= KERNEL_REGION_BASE && va < KERNEL_REGION_END;
-}
-
-void *kmalloc(size_t size)
-{
-    if (size > KMALLOC_MAX_PAGES_BYTES)
-        return vmalloc(size);
-    return kheap_alloc(&heap, size);
-}
-
-void *kzalloc(size_t size)
-{
-    if (size > KMALLOC_MAX_PAGES_BYTES)
-        return vmalloc(size);   /* already zeroed */
-    return kheap_zalloc(&heap, size);
-}
-
-void kfree(void *ptr)
-{
-    if (ptr && is_vmalloc_address(ptr))
-        vfree(ptr);
-    else
-        kheap_free(&heap, ptr);
-}
-
-void *krealloc(void *ptr, size_t size)
-{
-    if (ptr && is_vmalloc_address(ptr)) {
-        void *p = kmalloc(size);
-        if (!p)
-            return NULL;
-        struct vm_region *r = vm_region_find(&kernel_space, (uint64_t)(uintptr_t)ptr);
-        memcpy(p, ptr, MIN(size, r ? r->window_len : 0));
-        vfree(ptr);
-        return p;
-    }
-    if (size > KMALLOC_MAX_PAGES_BYTES) {
-        void *p = vmalloc(size);
-        if (!p)
-            return NULL;
-        if (ptr) {
-            memcpy(p, ptr, kheap_usable_size(&heap, ptr));
-            kheap_free(&heap, ptr);
-        }
-        return p;
-    }
-    return kheap_realloc(&heap, ptr, size);
-}
-
 void *dma_alloc(size_t size, uint64_t *phys)
 {
     uint64_t pages = ALIGN_UP((uint64_t)size, PAGE_SIZE) / PAGE_SIZE;
@@ -292,6 +240,8 @@ void mm_get_stats(struct mm_stats *out)
 {
     out->frames_total = frames.total_pages;
     out->frames_free = buddy_free_count(&frames) + frames_in_caches();
-    out->heap_bytes_in_use = __atomic_load_n(&heap.bytes_in_use, __ATOMIC_RELAXED);
-    out->heap_allocations = __atomic_load_n(&heap.allocations, __ATOMIC_RELAXED);
+    uint64_t cached_objects, cached_bytes;
+    kmalloc_cached(&cached_objects, &cached_bytes);
+    out->heap_bytes_in_use = __atomic_load_n(&kernel_heap.bytes_in_use, __ATOMIC_RELAXED) - cached_bytes;
+    out->heap_allocations = __atomic_load_n(&kernel_heap.allocations, __ATOMIC_RELAXED) - cached_objects;
 }

@@ -28,7 +28,7 @@ static uint64_t rng_next(uint64_t *s)
  * counts taken before and after a workload compare exactly. */
 static uint64_t frames_free(void)
 {
-    kheap_shrink(mm_heap());
+    mm_heap_shrink();
     struct mm_stats st;
     mm_get_stats(&st);
     return st.frames_free;

@@ -127,6 +127,12 @@ static void arp_request(struct netif *nif, ip4_addr_t addr)
     arp_send(nif, ARP_REQUEST, eth_broadcast_addr, zero_hw, nif->addr, addr);
 }
 
+void arp_probe(struct netif *nif, ip4_addr_t addr)
+{
+    if (nif->flags & NETIF_ETHERNET)
+        arp_send(nif, ARP_REQUEST, eth_broadcast_addr, zero_hw, 0, addr);
+}
+
 /* Gratuitous ARP: a request for our own address, so that neighbours update
  * their caches (RFC 5227 §2.3 announcement). */
 void arp_announce(struct netif *nif)
@@ -168,6 +174,8 @@ void arp_input(struct netif *nif, struct netbuf *nb)
     ip4_addr_t tpa = rd32(p + 24);
     bool bad_sender = (sha[0] & 1) || spa == 0 || spa == IP4_BROADCAST ||
                       memcmp(sha, nif->hwaddr, 6) == 0;
+    if (nif->dhcp && memcmp(sha, nif->hwaddr, 6) != 0 && (op == ARP_REQUEST || op == ARP_REPLY))
+        dhcp_arp_seen(nif, op, sha, spa, tpa);
     if ((op != ARP_REQUEST && op != ARP_REPLY) || (bad_sender && spa != 0)) {
         NET_STAT(ns, arp_bad);
         netbuf_free(nb);

@@ -3,7 +3,8 @@
  * DISCOVER/OFFER/REQUEST/ACK exchange with retransmission backoff (§4.1),
  * binding the address, default route and DNS servers, renewal at T1 by
  * unicast and rebinding at T2 by broadcast (§4.4.5), NAK handling and lease
- * expiry.
+ * expiry. Before taking an address it is checked with ARP probes (RFC 2131
+ * §2.2, RFC 5227 §2.1) and declined if another host answers for it.
  */
 #include "net/netpriv.h"
 
@@ -13,6 +14,9 @@
 #define DHCP_MAGIC       0x63825363u
 #define DHCP_MIN_LEN     (DHCP_FIXED_LEN + 4)
 #define DHCP_MAX_MSG     576
+#define DHCP_PROBES      2          /* RFC 5227 PROBE_NUM is 3; two keep boots quick */
+#define DHCP_PROBE_MS    250
+#define DHCP_DECLINE_WAIT_MS 10000  /* RFC 2131 §3.1.5: at least ten seconds */
 
 enum { DHCPDISCOVER = 1, DHCPOFFER, DHCPREQUEST, DHCPDECLINE, DHCPACK, DHCPNAK, DHCPRELEASE };
 
@@ -21,6 +25,14 @@ enum {
     OPT_REQUESTED_IP = 50, OPT_LEASE_TIME = 51, OPT_OVERLOAD = 52, OPT_MSG_TYPE = 53,
     OPT_SERVER_ID = 54, OPT_PARAM_LIST = 55, OPT_MAX_SIZE = 57, OPT_T1 = 58, OPT_T2 = 59,
     OPT_CLIENT_ID = 61, OPT_END = 255,
+};
+
+struct dhcp_reply {
+    uint8_t type;
+    ip4_addr_t yiaddr, server, mask, router, dns[NET_DNS_SERVERS_MAX];
+    int ndns;
+    uint32_t lease, t1, t2;
+    bool has_mask, has_lease, has_t1, has_t2;
 };
 
 struct dhcp_client {
@@ -33,19 +45,14 @@ struct dhcp_client {
     uint32_t retry_ms;
     uint8_t tries;
     struct dhcp_lease lease;        /* the bound lease (or the offer while requesting) */
+    struct dhcp_reply acked;        /* the ACK whose address is being probed */
+    uint8_t probes;                 /* ARP probes sent for it */
+    bool conflict;                  /* another host answered for it */
     uint64_t t1_at, t2_at, expire_at;
     struct net_timer timer;
     struct condvar cv;              /* dhcp_wait_bound */
 };
 
-/* What a server's message told us. */
-struct dhcp_reply {
-    uint8_t type;
-    ip4_addr_t yiaddr, server, mask, router, dns[NET_DNS_SERVERS_MAX];
-    int ndns;
-    uint32_t lease, t1, t2;
-    bool has_mask, has_lease, has_t1, has_t2;
-};
 
 static void dhcp_timer_fn(struct net_stack *ns, struct net_timer *t);
 
@@ -191,7 +198,9 @@ static void dhcp_unconfigure(struct dhcp_client *c)
         route_del_locked(ns, 0, 0, c->lease.router);
     if (c->nif->addr == c->lease.addr && c->lease.addr)
         netif_set_addr_locked(c->nif, 0, 0);
+    uint32_t declines = c->lease.declines;
     memset(&c->lease, 0, sizeof(c->lease));
+    c->lease.declines = declines;
 }
 
 static void dhcp_discover(struct dhcp_client *c)
@@ -264,7 +273,7 @@ static void dhcp_bind(struct dhcp_client *c, const struct dhcp_reply *r)
     if (r->ndns)
         dns_set_servers_locked(ns, r->dns, r->ndns);
 
-    uint32_t renewals = c->lease.renewals;
+    uint32_t renewals = c->lease.renewals, declines = c->lease.declines;
     c->lease.state = DHCP_BOUND;
     c->lease.addr = r->yiaddr;
     c->lease.server = r->server;
@@ -279,6 +288,7 @@ static void dhcp_bind(struct dhcp_client *c, const struct dhcp_reply *r)
     /* Times count from when the request went out (§4.4.1). */
     c->lease.bound_at_ns = c->start;
     c->lease.renewals = renewals + (renewal ? 1 : 0);
+    c->lease.declines = declines;
     c->state = DHCP_BOUND;
     c->t1_at = c->start + (uint64_t)t1 * NS_PER_S;
     c->t2_at = c->start + (uint64_t)t2 * NS_PER_S;
@@ -287,6 +297,34 @@ static void dhcp_bind(struct dhcp_client *c, const struct dhcp_reply *r)
     char a[16];
     log_info("net: %s: DHCP lease %s/%d for %u s", nif->name, ip4_format(r->yiaddr, a), prefix, lease);
     cond_broadcast(&c->cv);
+}
+
+/* Another host has the address we were given: tell the server (DHCPDECLINE,
+ * RFC 2131 §3.1.5) and start over after a pause. */
+static void dhcp_decline(struct dhcp_client *c)
+{
+    char a[16];
+    log_warn("net: %s: %s is in use by another host: declined", c->nif->name,
+             ip4_format(c->acked.yiaddr, a));
+    dhcp_send(c, DHCPDECLINE, 0, c->acked.yiaddr, c->acked.server, IP4_BROADCAST);
+    dhcp_unconfigure(c);
+    c->lease.declines++;
+    c->state = DHCP_INIT;
+    dhcp_arm(c, net_now(c->ns) + DHCP_DECLINE_WAIT_MS * NS_PER_MS);
+}
+
+void dhcp_arp_seen(struct netif *nif, uint16_t op, const uint8_t sha[6], ip4_addr_t spa, ip4_addr_t tpa)
+{
+    (void)sha;
+    struct dhcp_client *c = nif->dhcp;
+    if (!c || c->state != DHCP_PROBING)
+        return;
+    ip4_addr_t addr = c->acked.yiaddr;
+    /* RFC 5227 §2.1.1: its owner speaks from it, or another host probes for it. */
+    if (spa == addr || (op == 1 && spa == 0 && tpa == addr)) {
+        c->conflict = true;
+        dhcp_arm(c, net_now(c->ns));
+    }
 }
 
 static void dhcp_recv(void *arg, struct udp_pcb *pcb, struct netbuf *nb, ip4_addr_t src,
@@ -340,6 +378,15 @@ static void dhcp_recv(void *arg, struct udp_pcb *pcb, struct netbuf *nb, ip4_add
             return;
         if (r.server == 0)
             r.server = c->lease.server;
+        if (c->state == DHCP_REQUESTING) {
+            /* A new address: first make sure nobody else uses it. */
+            c->acked = r;
+            c->state = DHCP_PROBING;
+            c->probes = 0;
+            c->conflict = false;
+            dhcp_arm(c, net_now(c->ns));
+            return;
+        }
         dhcp_bind(c, &r);
         return;
     default:
@@ -355,6 +402,17 @@ static void dhcp_timer_fn(struct net_stack *ns, struct net_timer *t)
     switch (c->state) {
     case DHCP_INIT:
         dhcp_discover(c);
+        break;
+    case DHCP_PROBING:
+        if (c->conflict) {
+            dhcp_decline(c);
+        } else if (c->probes < DHCP_PROBES) {
+            c->probes++;
+            arp_probe(c->nif, c->acked.yiaddr);
+            dhcp_arm(c, now + DHCP_PROBE_MS * NS_PER_MS);
+        } else {
+            dhcp_bind(c, &c->acked);
+        }
         break;
     case DHCP_SELECTING:
         dhcp_send(c, DHCPDISCOVER, 0, 0, 0, IP4_BROADCAST);

@@ -350,6 +350,35 @@ static uint32_t negative_ttl(const struct dns_msg *m)
     return 0;
 }
 
+/* Follows the CNAME chain from *cur through the answer section, caching
+ * each alias; collects the A records of the chain's end. Returns how many
+ * (with the smallest TTL in *min_ttl); *cur ends at the last name reached. */
+static int dns_follow(struct dns_resolver *r, const struct dns_msg *m, struct dns_name *cur,
+                      ip4_addr_t *addrs, uint32_t *min_ttl, uint64_t now)
+{
+    int n = 0;
+    *min_ttl = UINT32_MAX;
+    for (int hops = 0; hops <= NET_DNS_MAX_CNAMES; hops++) {
+        const struct dns_rr *alias = NULL;
+        for (int i = 0; i < m->nanswer; i++) {
+            const struct dns_rr *rr = &m->rr[i];
+            if (rr->rclass != DNS_CLASS_IN || !dns_name_equal(&rr->name, cur))
+                continue;
+            if (rr->type == DNS_TYPE_CNAME)
+                alias = rr;
+            else if (rr->type == DNS_TYPE_A && n < NET_DNS_ADDRS_MAX) {
+                addrs[n++] = rr->u.a;
+                *min_ttl = MIN(*min_ttl, rr->ttl);
+            }
+        }
+        if (n || !alias)
+            break;
+        cache_put_cname(r, cur, &alias->u.target, alias->ttl, now);
+        *cur = alias->u.target;
+    }
+    return n;
+}
+
 /* Handles a parsed answer for q: follows the CNAME chain inside it, caches
  * what it learned and finishes or asks again for the chain's end. */
 static void dns_answer(struct dns_query *q, const struct dns_msg *m)
@@ -372,28 +401,15 @@ static void dns_answer(struct dns_query *q, const struct dns_msg *m)
         return;
     }
 
+    if (m->tc) {
+        /* It did not fit in UDP: only a TCP query can get it (dns_lookup). */
+        dns_finish(q, -EMSGSIZE, NULL, 0);
+        return;
+    }
     struct dns_name cur = q->qname;
     ip4_addr_t addrs[NET_DNS_ADDRS_MAX];
-    int n = 0;
-    uint32_t min_ttl = UINT32_MAX;
-    for (int hops = 0; hops <= NET_DNS_MAX_CNAMES; hops++) {
-        const struct dns_rr *alias = NULL;
-        for (int i = 0; i < m->nanswer; i++) {
-            const struct dns_rr *rr = &m->rr[i];
-            if (rr->rclass != DNS_CLASS_IN || !dns_name_equal(&rr->name, &cur))
-                continue;
-            if (rr->type == DNS_TYPE_CNAME)
-                alias = rr;
-            else if (rr->type == DNS_TYPE_A && n < NET_DNS_ADDRS_MAX) {
-                addrs[n++] = rr->u.a;
-                min_ttl = MIN(min_ttl, rr->ttl);
-            }
-        }
-        if (n || !alias)
-            break;
-        cache_put_cname(r, &cur, &alias->u.target, alias->ttl, now);
-        cur = alias->u.target;
-    }
+    uint32_t min_ttl;
+    int n = dns_follow(r, m, &cur, addrs, &min_ttl, now);
     if (n) {
         cache_put_addrs(r, &cur, addrs, n, min_ttl, now);
         if (!dns_name_equal(&cur, &q->qname))
@@ -412,10 +428,6 @@ static void dns_answer(struct dns_query *q, const struct dns_msg *m)
         q->server = 0;
         q->round = 0;
         dns_send(q);
-        return;
-    }
-    if (m->tc) {
-        dns_finish(q, -EIO, NULL, 0);         /* no TCP fallback: the answer did not fit */
         return;
     }
     cache_put_negative(r, &cur, negative_ttl(m), now);    /* NODATA */
@@ -529,6 +541,78 @@ static void dns_waiter_cb(void *arg, int status, const ip4_addr_t *addrs, int n,
     cond_broadcast(&w->cv);
 }
 
+/* Reads exactly len bytes; false on error or end of stream. */
+static bool read_full(struct socket *s, uint8_t *buf, size_t len)
+{
+    while (len) {
+        long n = sock_recv(s, buf, len, 0);
+        if (n <= 0)
+            return false;
+        buf += n;
+        len -= (size_t)n;
+    }
+    return true;
+}
+
+/* The query over TCP (RFC 1035 §4.2.2: each message after a two-byte
+ * length), for answers too big for UDP (RFC 1123 §6.1.3.2, RFC 7766).
+ * Blocking; returns the number of addresses or a negative errno. */
+static int dns_lookup_tcp(struct net_stack *ns, const char *name, ip4_addr_t *out, int max)
+{
+    struct dns_name qname;
+    if (!dns_name_from_text(name, &qname))
+        return -EINVAL;
+    ip4_addr_t servers[NET_DNS_SERVERS_MAX];
+    int nservers = dns_get_servers(ns, servers, NET_DNS_SERVERS_MAX);
+    struct dns_msg *m = kmalloc(sizeof(*m));
+    uint8_t *buf = kmalloc(65536);
+    int result = -ETIMEDOUT;
+    for (int i = 0; m && buf && i < nservers && i < NET_DNS_SERVERS_MAX && result == -ETIMEDOUT; i++) {
+        struct socket *s;
+        if (sock_open(ns, SOCK_TCP, &s) < 0)
+            break;
+        sock_setopt(s, SOCKOPT_SNDTIMEO_MS, NET_DNS_TIMEOUT_MS);
+        sock_setopt(s, SOCKOPT_RCVTIMEO_MS, NET_DNS_TIMEOUT_MS);
+        struct sock_addr to = { servers[i], 53 };
+        net_lock(ns);
+        uint16_t id = (uint16_t)net_random(ns);
+        net_unlock(ns);
+        size_t qlen = dns_build_query(buf + 2, 65534, id, &qname, DNS_TYPE_A);
+        wr16(buf, (uint16_t)qlen);
+        uint16_t len;
+        if (sock_connect(s, &to) == 0 && sock_send(s, buf, qlen + 2, 0) == (long)(qlen + 2) &&
+            read_full(s, buf, 2) && (len = rd16(buf)) > 0 && read_full(s, buf, len)) {
+            NET_STAT(ns, dns_queries);
+            if (dns_parse(buf, len, m) == DNS_OK && m->qr && m->id == id && m->nquestions == 1 &&
+                dns_name_equal(&m->question[0].name, &qname)) {
+                NET_STAT(ns, dns_answers);
+                if (m->rcode == DNS_RCODE_NXDOMAIN) {
+                    result = -ENOENT;
+                } else if (m->rcode == DNS_RCODE_NOERROR) {
+                    ip4_addr_t addrs[NET_DNS_ADDRS_MAX];
+                    uint32_t ttl;
+                    net_lock(ns);
+                    uint64_t now = net_now(ns);
+                    struct dns_name end = qname;
+                    int n = dns_follow(ns->dns, m, &end, addrs, &ttl, now);
+                    if (n)
+                        cache_put_addrs(ns->dns, &end, addrs, n, ttl, now);
+                    net_unlock(ns);
+                    result = n ? MIN(n, max) : -ENOENT;
+                    if (n)
+                        memcpy(out, addrs, (size_t)result * sizeof(addrs[0]));
+                }
+            } else {
+                NET_STAT(ns, dns_bad_answers);
+            }
+        }
+        sock_close(s);
+    }
+    kfree(m);
+    kfree(buf);
+    return result;
+}
+
 int dns_lookup(struct net_stack *ns, const char *name, ip4_addr_t *addrs, int max)
 {
     struct dns_waiter w = { .done = false };
@@ -555,6 +639,8 @@ int dns_lookup(struct net_stack *ns, const char *name, ip4_addr_t *addrs, int ma
     net_unlock(ns);
     if (r < 0)
         return r;
+    if (w.status == -EMSGSIZE)
+        return dns_lookup_tcp(ns, name, addrs, max);
     if (w.status <= 0)
         return w.status;
     int n = MIN(w.n, max);

@@ -172,6 +172,7 @@ int net_arp_del(struct net_stack *ns, ip4_addr_t addr);
 enum dhcp_state {
     DHCP_OFF, DHCP_INIT, DHCP_SELECTING, DHCP_REQUESTING, DHCP_BOUND,
     DHCP_RENEWING, DHCP_REBINDING,
+    DHCP_PROBING,             /* ACKed: checking with ARP that nobody uses the address */
 };
 
 struct dhcp_lease {
@@ -181,6 +182,7 @@ struct dhcp_lease {
     uint32_t lease_s, t1_s, t2_s;
     uint64_t bound_at_ns;
     uint32_t renewals;        /* successful renewals or rebindings */
+    uint32_t declines;        /* addresses refused because another host had them */
 };
 
 /* Start DHCP on an interface; the address is configured when a lease is bound. */
@@ -203,7 +205,8 @@ void dns_cache_flush(struct net_stack *ns);
 
 /* Called once with the result: 0 and the addresses (up to NET_DNS_ADDRS_MAX),
  * -ENOENT (no such name or no A record), -ETIMEDOUT, -EHOSTUNREACH (no server),
- * -EIO (bad answers). cname is the canonical name when a chain was followed. */
+ * -EIO (bad answers), -EMSGSIZE (truncated: the answer needs TCP, which
+ * dns_lookup then uses). cname is the canonical name when a chain was followed. */
 typedef void (*dns_callback)(void *arg, int status, const ip4_addr_t *addrs, int n,
                              const char *cname);
 /* Start a lookup; the callback may run before this returns (cache, hosts, literal). */

@@ -88,11 +88,9 @@ static struct monitor_cmd monitor_cmds[16];
 static void net_register_commands(void)
 {
     for (int i = 0; i < netcmd_count && i < (int)ARRAY_SIZE(monitor_cmds); i++) {
-        const char *usage = netcmd_list[i].usage;
-        const char *space = strchr(usage, ' ');
         monitor_cmds[i] = (struct monitor_cmd){
             .name = netcmd_list[i].name,
-            .usage = space ? space + 1 : "",
+            .usage = netcmd_list[i].brief,
             .help = i < (int)ARRAY_SIZE(command_help) ? command_help[i] : "",
             .fn = net_monitor_cmd,
         };

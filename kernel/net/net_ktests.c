@@ -5,7 +5,7 @@
  * that heap objects and packet buffers can be counted before and after.
  */
 #include "net/netpriv.h"
-#include "net/sha256.h"
+#include "lib/sha256.h"
 #include "core/ktest.h"
 
 struct leak_mark {

@@ -5,7 +5,7 @@
 #include "net/netpriv.h"
 #include "net/netcmd.h"
 #include "net/http.h"
-#include "net/sha256.h"
+#include "lib/sha256.h"
 
 static void out(const struct netcmd_io *io, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void out(const struct netcmd_io *io, const char *fmt, ...)
@@ -486,7 +486,7 @@ static int cmd_dns(struct net_stack *ns, const struct netcmd_io *io, int argc, c
 static const char *dhcp_state_name(enum dhcp_state s)
 {
     static const char *const names[] = { "off", "init", "selecting", "requesting", "bound",
-                                         "renewing", "rebinding" };
+                                         "renewing", "rebinding", "probing" };
     return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "?";
 }
 
@@ -521,11 +521,14 @@ static int cmd_dhcp(struct net_stack *ns, const struct netcmd_io *io, int argc, 
         return fail(io, "dhcp", -ENOENT);
     char a[16], s[16], g[16];
     out(io, "%s: %s", ifname, dhcp_state_name(l.state));
-    if (l.addr && l.state >= DHCP_BOUND)
+    bool bound = l.state == DHCP_BOUND || l.state == DHCP_RENEWING || l.state == DHCP_REBINDING;
+    if (l.addr && bound)
         out(io, " %s/%u server %s router %s lease %us renewals %u", ip4_format(l.addr, a), l.prefix_len,
             ip4_format(l.server, s), ip4_format(l.router, g), l.lease_s, l.renewals);
+    if (l.declines)
+        out(io, " declined %u", l.declines);
     out(io, "\n");
-    return l.state >= DHCP_BOUND ? 0 : -ETIMEDOUT;
+    return bound ? 0 : -ETIMEDOUT;
 }
 
 /* ---- http ---- */
@@ -1065,16 +1068,17 @@ static int cmd_tcp(struct net_stack *ns, const struct netcmd_io *io, int argc, c
 /* ---- the table ---- */
 
 const struct netcmd_info netcmd_list[] = {
-    { "ifconfig", "ifconfig [IF [ADDR/PREFIX] [up|down]]" },
-    { "route", "route [add|del DEST/PREFIX|default via GATEWAY]" },
-    { "arp", "arp [-d ADDR]" },
-    { "ping", "ping [-c N] [-s SIZE] [-i MS] [-W MS] HOST" },
-    { "netstat", "netstat [-s|-m]" },
-    { "host", "host NAME" },
-    { "dns", "dns [SERVER...] | dns hosts NAME ADDR | dns hosts -d NAME | dns flush" },
-    { "dhcp", "dhcp [IF] [status|release]" },
-    { "http", "http get [-s] [-o FILE] URL" },
-    { "tcp", "tcp recv|send|sink|source|conns|cps|echod ..." },
+    { "ifconfig", "ifconfig [IF [ADDR/PREFIX] [up|down]]", "[IF [ADDR/PFX] [up|down]]" },
+    { "route", "route [add|del DEST/PREFIX|default via GATEWAY]", "[add|del NET/PFX via GW]" },
+    { "arp", "arp [-d ADDR]", "[-d ADDR]" },
+    { "ping", "ping [-c N] [-s SIZE] [-i MS] [-W MS] HOST", "[-c N] [-s SIZE] HOST" },
+    { "netstat", "netstat [-s|-m]", "[-s|-m]" },
+    { "host", "host NAME", "NAME" },
+    { "dns", "dns [SERVER...] | dns hosts NAME ADDR | dns hosts -d NAME | dns flush",
+      "[SERVER..|hosts|flush]" },
+    { "dhcp", "dhcp [IF] [status|release]", "[IF] [status|release]" },
+    { "http", "http get [-s] [-o FILE] URL", "get [-s] [-o FILE] URL" },
+    { "tcp", "tcp recv|send|sink|source|conns|cps|echod ...", "recv|send|conns|cps ..." },
 };
 const int netcmd_count = (int)ARRAY_SIZE(netcmd_list);
 

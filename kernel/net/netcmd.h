@@ -25,7 +25,8 @@ struct netcmd_io {
 
 struct netcmd_info {
     const char *name;
-    const char *usage;
+    const char *usage;          /* full */
+    const char *brief;          /* arguments only, short (for one-line listings) */
 };
 extern const struct netcmd_info netcmd_list[];
 extern const int netcmd_count;

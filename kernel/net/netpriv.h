@@ -364,6 +364,8 @@ void arp_input(struct netif *nif, struct netbuf *nb);
 /* Send an IP packet to next_hop on nif, resolving the address first if needed. */
 int arp_output(struct netif *nif, struct netbuf *nb, ip4_addr_t next_hop);
 void arp_announce(struct netif *nif);
+/* An ARP probe for addr (RFC 5227 §2.1.1: sender address 0). */
+void arp_probe(struct netif *nif, ip4_addr_t addr);
 void arp_flush_netif(struct net_stack *ns, struct netif *nif);
 void arp_shutdown(struct net_stack *ns);
 
@@ -457,6 +459,14 @@ struct tcp_seg {
 #define TCP_PSH 0x08
 #define TCP_ACK 0x10
 #define TCP_URG 0x20
+/* Option kinds (RFC 9293 §3.2, RFC 7323, RFC 2018). */
+#define OPT_EOL       0
+#define OPT_NOP       1
+#define OPT_MSS       2
+#define OPT_WS        3
+#define OPT_SACK_PERM 4
+#define OPT_SACK      5
+#define OPT_TS        8
 
 /* tcp.c */
 void tcp_hash_insert(struct tcp_pcb *pcb);
@@ -547,5 +557,8 @@ int dns_init(struct net_stack *ns);
 void dns_shutdown(struct net_stack *ns);
 void dns_set_servers_locked(struct net_stack *ns, const ip4_addr_t *servers, int n);
 void dhcp_free(struct netif *nif);
+/* ARP saw a packet from sha claiming spa (or probing for tpa): DHCP checks it
+ * against an address it is about to take (RFC 5227 §2.1.1). */
+void dhcp_arp_seen(struct netif *nif, uint16_t op, const uint8_t sha[6], ip4_addr_t spa, ip4_addr_t tpa);
 
 #endif

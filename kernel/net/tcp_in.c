@@ -9,14 +9,6 @@
  */
 #include "net/netpriv.h"
 
-#define OPT_EOL       0
-#define OPT_NOP       1
-#define OPT_MSS       2
-#define OPT_WS        3
-#define OPT_SACK_PERM 4
-#define OPT_SACK      5
-#define OPT_TS        8
-
 /* Options of RFC 9293 §3.2, RFC 7323 and RFC 2018. Returns false for a
  * malformed option list. */
 static bool tcp_parse_options(const uint8_t *p, uint32_t len, struct tcp_seg *seg)

@@ -7,14 +7,6 @@
  */
 #include "net/netpriv.h"
 
-#define OPT_EOL       0
-#define OPT_NOP       1
-#define OPT_MSS       2
-#define OPT_WS        3
-#define OPT_SACK_PERM 4
-#define OPT_SACK      5
-#define OPT_TS        8
-
 /* Writes the options for a segment with these flags into opt (at most 40
  * bytes); returns their length, a multiple of 4. */
 static uint32_t tcp_write_options(struct tcp_pcb *pcb, uint8_t flags, uint8_t *opt)

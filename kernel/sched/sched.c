@@ -329,50 +329,14 @@ _Noreturn void thread_start(struct thread *last)
 
 /* ---- preemption ---- */
 
-#define PREEMPT_OFFSET __builtin_offsetof(struct cpu, preempt_count)
-
-void preempt_disable(void)
+void preempt_resched(void)
 {
-    if (sched_percpu_ready)
-        __asm__ volatile("incl %%gs:%c0" : : "i"(PREEMPT_OFFSET) : "memory");
-}
-
-void preempt_enable_no_resched(void)
-{
-    if (sched_percpu_ready)
-        __asm__ volatile("decl %%gs:%c0" : : "i"(PREEMPT_OFFSET) : "memory");
-}
-
-bool preempt_enabled(void)
-{
-    if (!sched_percpu_ready)
-        return false;
-    int count;
-    __asm__ volatile("movl %%gs:%c1, %0" : "=r"(count) : "i"(PREEMPT_OFFSET));
-    return count == 0;
-}
-
-void preempt_check(void)
-{
-    /* The common case first, in one per-CPU load: nothing asked for a
-     * reschedule. (If an interrupt sets the flag right after, its own exit
-     * path reschedules.) */
-    if (!sched_running)
-        return;
-    bool asked;
-    __asm__ volatile("movb %%gs:%c1, %0" : "=q"(asked) : "i"(__builtin_offsetof(struct cpu, need_resched)));
-    if (!asked || !preempt_enabled() || !irq_enabled())
+    if (!preempt_enabled() || !irq_enabled())
         return;
     uint64_t flags = irq_save();
     if (this_cpu()->need_resched && this_cpu()->preempt_count == 0)
         schedule();
     irq_restore(flags);
-}
-
-void preempt_enable(void)
-{
-    preempt_enable_no_resched();
-    preempt_check();
 }
 
 void sched_irq_exit(struct trap_frame *frame)
@@ -549,9 +513,11 @@ void sched_init(void)
     fpu_init();
     lapic_timer_calibrate();
     thread_subsystem_init();
-    /* The boot flow (kernel_main) goes on as the thread "main"; CPU 0 gets
-     * an idle thread of its own, run when nothing else is ready. */
-    adopt_boot_context(&cpu0, "main", PRIO_NORMAL);
+    /* The boot flow (kernel_main) goes on as the thread "main", kept on
+     * the boot CPU (device set-up and the monitor then always run there);
+     * CPU 0 gets an idle thread of its own, run when nothing else is ready. */
+    struct thread *main_thread = adopt_boot_context(&cpu0, "main", PRIO_NORMAL);
+    main_thread->pinned_cpu = 0;
     cpu0.online = true;
     struct thread_opts opts = { .stack_size = 0, .cpu = 0 };
     cpu0.idle = thread_create_idle("idle0", idle_main, &opts);
@@ -579,6 +545,14 @@ _Noreturn void sched_ap_start(unsigned id)
     set_idle(c, true);
     __atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
     sched_idle_loop();
+}
+
+unsigned cpus_online(void)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < cpu_count; i++)
+        n += cpus[i] && __atomic_load_n(&cpus[i]->online, __ATOMIC_ACQUIRE);
+    return n;
 }
 
 /* ---- placement of new threads ---- */

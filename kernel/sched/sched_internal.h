@@ -19,9 +19,6 @@ void sched_enqueue_new(struct thread *t);
 void sched_yield_current(void);
 enum wake_reason sched_sleep_until(uint64_t deadline_ns);
 bool sched_wake_timeout(struct thread *t);
-void preempt_enable_no_resched(void);
-/* Reschedule now if this CPU was asked to and it is allowed here. */
-void preempt_check(void);
 
 /* thread.c */
 void thread_subsystem_init(void);

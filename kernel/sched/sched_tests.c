@@ -15,14 +15,6 @@
 #include "arch/x86_64/fpu.h"
 #include "arch/x86_64/percpu.h"
 
-static unsigned online_cpus(void)
-{
-    unsigned n = 0;
-    for (unsigned i = 0; i < cpu_count; i++)
-        n += cpus[i] && cpus[i]->online;
-    return n;
-}
-
 /* The highest-numbered online CPU (not the boot CPU when there are two). */
 static int last_cpu(void)
 {
@@ -60,7 +52,7 @@ KTEST(sched_1000_threads_created_and_joined)
         t[i] = thread_create("warm", count_and_exit, (void *)(uintptr_t)i, PRIO_NORMAL);
     for (int i = 0; i < 100; i++)
         KT_ASSERT_EQ(thread_join(t[i]), i);
-    kheap_shrink(mm_heap());
+    mm_heap_shrink();
     struct mm_stats before, after;
     mm_get_stats(&before);
     unsigned threads_before = sched_thread_count();
@@ -74,7 +66,7 @@ KTEST(sched_1000_threads_created_and_joined)
     KT_ASSERT_EQ(started_count, N);
     KT_ASSERT_EQ(sched_thread_count(), threads_before);
     kfree(t);
-    kheap_shrink(mm_heap());
+    mm_heap_shrink();
     mm_get_stats(&after);
     /* The array was allocated before `before`: one allocation fewer now. */
     KT_ASSERT_EQ(after.heap_allocations + 1, before.heap_allocations);
@@ -193,7 +185,7 @@ static void note_cpus(void *arg)
 
 KTEST(sched_work_reaches_every_cpu)
 {
-    unsigned n = online_cpus();
+    unsigned n = cpus_online();
     struct thread *t[2 * MAX_CPUS];
     cpu_seen_mask = 0;
     for (unsigned i = 0; i < 2 * n; i++)
@@ -604,7 +596,7 @@ KBENCH(ctxsw_roundtrip)
     for (int i = 0; i < 5; i++)
         v[i] = pingpong_run(0, 0, rounds);
     kbench_report("ctxsw_roundtrip", median5(v), rounds, "ns");
-    if (online_cpus() > 1) {
+    if (cpus_online() > 1) {
         /* Across CPUs every hand-over wakes a halted vCPU: under QEMU that
          * is the host's thread wake-up latency, so fewer rounds. */
         for (int i = 0; i < 5; i++)

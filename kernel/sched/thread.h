@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include "lib/list.h"
 #include "sched/sched.h"
+#include "sched/preempt.h"
 
 struct cpu;
 struct vm_space;
@@ -58,6 +59,12 @@ struct thread {
     uint64_t stack_base;            /* lowest address of the stack (guard below it) */
     uint64_t stack_size;
     struct vm_space *space;         /* user address space, NULL for kernel threads */
+
+    /* WebAssembly apps (kernel/app): the runtime's per-thread slot
+     * (wasm_plat_thread_slot) and the app thread this kernel thread runs;
+     * NULL in other threads. */
+    void *wasm_slot;
+    void *app_thread;
 
     uint64_t created_ns;
     uint64_t run_ns;                /* time on a CPU */
@@ -110,10 +117,6 @@ void sched_timer_irq(void);
 /* Interrupt exit: preempt the current thread if asked to. */
 void sched_irq_exit(struct trap_frame *frame);
 
-/* Preemption control (spinlocks use these). */
-void preempt_disable(void);
-void preempt_enable(void);
-bool preempt_enabled(void);
 
 /* The waiter list helpers: wake one / all; called with the list's lock held. */
 bool waiters_wake_one(struct list_node *waiters);
@@ -122,6 +125,8 @@ unsigned waiters_wake_all(struct list_node *waiters);
 /* Visit every thread (for `threads`); fn runs with the thread list locked. */
 void sched_for_each_thread(void (*fn)(struct thread *t, void *ctx), void *ctx);
 unsigned sched_thread_count(void);
+/* CPUs started and scheduling. */
+unsigned cpus_online(void);
 const char *thread_state_name(enum thread_state s);
 
 /* Kill the current thread after a fatal fault it caused (stack overflow):

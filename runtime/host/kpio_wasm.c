@@ -300,7 +300,7 @@ static int cmd_run(int argc, char **argv)
     kpio_backend kbe;
     kpio_linux_backend(&kbe, o.net && !strcmp(o.net, "all"));
     kpio_system *sys = kpio_system_new(&kbe, &be);
-    kpio_permissions perms = { .network = !o.net || strcmp(o.net, "none") != 0 };
+    kpio_permissions perms = { .network = !o.net || strcmp(o.net, "none") != 0, .system = true };
     o.proc = sys ? kpio_process_attach(sys, o.wasi, o.module_path, &perms) : NULL;
     size_t size;
     uint8_t *bytes = o.proc ? cli_read_file(o.module_path, &size) : NULL;

@@ -103,7 +103,6 @@ uint64_t wasm_plat_time_ns(void)
 
 #if HAVE_FAULTS
 static struct sigaction previous[2];    /* SIGSEGV, SIGBUS */
-static bool fault_ok;
 
 /* A fault in guest memory resumes in the runtime's trap path; any other
  * fault goes to the handler that was there before (ASan, libFuzzer) or gets
@@ -127,23 +126,40 @@ static void on_fault(int sig, siginfo_t *si, void *ctx)
     }
 }
 
-static void install(void)
+/* Puts on_fault in front of whatever handler is there now (which it chains
+ * to). Called again whenever the runtime loads a module, so that a handler
+ * installed later by the embedder (a test framework, a sanitizer) does not
+ * hide guest faults. */
+static bool install(void)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = on_fault;
-    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
-    sigemptyset(&sa.sa_mask);
-    fault_ok = sigaction(SIGSEGV, &sa, &previous[0]) == 0 && sigaction(SIGBUS, &sa, &previous[1]) == 0;
+    static const int sigs[2] = { SIGSEGV, SIGBUS };
+    for (int i = 0; i < 2; i++) {
+        struct sigaction cur;
+        if (sigaction(sigs[i], NULL, &cur) != 0)
+            return false;
+        if ((cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == on_fault)
+            continue;
+        struct sigaction sa;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_sigaction = on_fault;
+        sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+        sigemptyset(&sa.sa_mask);
+        previous[i] = cur;
+        if (sigaction(sigs[i], &sa, NULL) != 0)
+            return false;
+    }
+    return true;
 }
 #endif
 
 bool wasm_plat_fault_init(void)
 {
 #if HAVE_FAULTS
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, install);
-    return fault_ok;
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&lock);
+    bool ok = install();
+    pthread_mutex_unlock(&lock);
+    return ok;
 #else
     return false;
 #endif

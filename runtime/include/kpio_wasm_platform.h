@@ -58,9 +58,10 @@ void **wasm_plat_thread_slot(void);
 /* Monotonic clock in nanoseconds. */
 uint64_t wasm_plat_time_ns(void);
 
-/* Install the platform's fault handler (hosted: SIGSEGV/SIGBUS) once; the
- * runtime calls this before the first guarded memory is created. Returns
- * false if faults cannot be caught (the runtime then checks explicitly). */
+/* Make sure the platform's fault handler (hosted: SIGSEGV/SIGBUS) is in
+ * place; the runtime calls this whenever it loads a module, so it must be
+ * cheap and idempotent. Returns false if faults cannot be caught (the
+ * runtime then checks bounds explicitly). */
 bool wasm_plat_fault_init(void);
 
 /* ---- called by the platform ----

@@ -86,11 +86,17 @@ typedef struct kpio_backend {
     /* -ENOTTY when h is not a terminal. */
     int (*term_set_mode)(void *data, wasi_handle h, uint32_t mode);
     int (*term_get_size)(void *data, wasi_handle h, kpio_term_size *out);
+    /* Write file systems back and power off or reboot (KPIO_POWER_*);
+     * returns only on failure. NULL: the host cannot (-ENOSYS). The kpio
+     * layer has stopped every other process first. */
+    int (*power)(void *data, uint32_t action);
 } kpio_backend;
 
-/* What a process may do. Children get their parent's permissions. */
+/* What a process may do. Children get their parent's permissions, less
+ * what the spawn request drops (KPIO_SPAWN_NO_NETWORK, _NO_SYSTEM). */
 typedef struct kpio_permissions {
     bool network;               /* sockets and name resolution */
+    bool system;                /* power off and reboot the machine */
 } kpio_permissions;
 
 /* A process table over the two backends (both copied). NULL if out of
@@ -159,7 +165,14 @@ kpio_errno kpio_kill(kpio_system *sys, int32_t pid);
 /* Define every "kpio" import in `l` for process p. */
 wasm_result kpio_link(wasm_linker *l, kpio_process *p);
 
+/* True once a process has asked to power off or reboot (an embedder's
+ * launcher should then not start anything new). */
+bool kpio_system_stopping(kpio_system *sys);
+
 /* How many processes the table holds (running or waiting to be reaped). */
 uint32_t kpio_system_process_count(kpio_system *sys);
+/* Up to max records of the table's processes in pid order (for ps in the
+ * kernel monitor, ^C on the console); returns how many there are. */
+uint32_t kpio_system_list(kpio_system *sys, kpio_proc_info *out, uint32_t max);
 
 #endif

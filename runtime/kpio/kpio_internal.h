@@ -72,6 +72,7 @@ struct kpio_system {
     struct kpio_process *procs;
     int32_t next_pid;
     bool shutting_down;
+    bool stopping;              /* sys_power under way */
     void *watchdog;             /* thread, started on first need */
     bool watchdog_running;
     struct kpio_cached_module cache[KPIO_MODULE_CACHE];
@@ -159,5 +160,6 @@ KPIO_IMPL(kpio_h_sock_get_option); KPIO_IMPL(kpio_h_resolve);
 /* kpio_sys.c */
 KPIO_IMPL(kpio_h_pipe); KPIO_IMPL(kpio_h_sys_uname); KPIO_IMPL(kpio_h_sys_info);
 KPIO_IMPL(kpio_h_fs_list); KPIO_IMPL(kpio_h_term_set_mode); KPIO_IMPL(kpio_h_term_get_size);
+KPIO_IMPL(kpio_h_sys_power); KPIO_IMPL(kpio_h_module_validate);
 
 #endif

@@ -35,6 +35,8 @@ static const struct {
     { "fs_list", "(iii)i", kpio_h_fs_list },
     { "term_set_mode", "(ii)i", kpio_h_term_set_mode },
     { "term_get_size", "(ii)i", kpio_h_term_get_size },
+    { "sys_power", "(i)i", kpio_h_sys_power },
+    { "module_validate", "(iiii)i", kpio_h_module_validate },
 };
 
 #define NFUNCTIONS (sizeof functions / sizeof functions[0])

@@ -55,6 +55,10 @@ static kpio_proc_status end_status(kpio_process *p, wasm_result r, const wasm_er
     case WASM_ERR_EXIT: {
         int sig = wasi_ctx_raised_signal(p->wasi);
         st.code = sig ? 128 + sig : err->exit_code;
+        if (sig) {
+            snprintf(text, sizeof text, "terminated by SIG%s", wasi_signal_name(sig));
+            tell_stderr(p, text);
+        }
         break;
     }
     case WASM_ERR_TRAP: {
@@ -351,12 +355,17 @@ KPIO_IMPL(kpio_h_proc_spawn)
     uint32_t *fields = (uint32_t *)&rq;
     for (size_t i = 0; i < sizeof rq / 4; i++)
         fields[i] = kpio_ld32(raw + 4 * i);
-    if (rq.reserved != 0 || (rq.flags & ~KPIO_SPAWN_INHERIT_PREOPENS))
+    if (rq.reserved != 0 ||
+        (rq.flags & ~(KPIO_SPAWN_INHERIT_PREOPENS | KPIO_SPAWN_NO_NETWORK | KPIO_SPAWN_NO_SYSTEM)))
         return KPIO_EINVAL;
 
     kpio_spawn_params sp;
     memset(&sp, 0, sizeof sp);
     sp.perms = self->perms;
+    if (rq.flags & KPIO_SPAWN_NO_NETWORK)
+        sp.perms.network = false;
+    if (rq.flags & KPIO_SPAWN_NO_SYSTEM)
+        sp.perms.system = false;
     sp.max_memory_pages = rq.max_memory_pages;
     sp.cpu_limit_ms = rq.cpu_limit_ms;
     char *arg_copy = NULL, *env_copy = NULL, **argv = NULL, **env = NULL, *names = NULL;
@@ -509,16 +518,10 @@ static void put_info(uint8_t *o, kpio_system *sys, kpio_process *p)
     memcpy(o + 40, p->name, strlen(p->name));
 }
 
-KPIO_IMPL(kpio_h_proc_list)
+/* Up to max records (the kpio_proc_info layout, little-endian) at out, in
+ * pid order; returns how many processes there are. */
+static uint32_t list_processes(kpio_system *sys, uint8_t *out, uint32_t max)
 {
-    kpio_system *sys = self->sys;
-    uint32_t max = (uint32_t)a[1];
-    uint8_t *count_out = kpio_mem(inst, (uint32_t)a[2], 4);
-    if (!count_out || max > 65536)
-        return count_out ? KPIO_EINVAL : KPIO_EFAULT;
-    uint8_t *out = kpio_mem(inst, (uint32_t)a[0], max * (uint32_t)sizeof(kpio_proc_info));
-    if (max && !out)
-        return KPIO_EFAULT;
     sys->be.lock(sys->be.data);
     /* in pid order: the next larger pid each time */
     uint32_t n = 0;
@@ -536,6 +539,25 @@ KPIO_IMPL(kpio_h_proc_list)
         last = next->pid;
     }
     sys->be.unlock(sys->be.data);
-    kpio_st32(count_out, n);
+    return n;
+}
+
+KPIO_IMPL(kpio_h_proc_list)
+{
+    kpio_system *sys = self->sys;
+    uint32_t max = (uint32_t)a[1];
+    uint8_t *count_out = kpio_mem(inst, (uint32_t)a[2], 4);
+    if (!count_out || max > 65536)
+        return count_out ? KPIO_EINVAL : KPIO_EFAULT;
+    uint8_t *out = kpio_mem(inst, (uint32_t)a[0], max * (uint32_t)sizeof(kpio_proc_info));
+    if (max && !out)
+        return KPIO_EFAULT;
+    kpio_st32(count_out, list_processes(sys, out, max));
     return KPIO_OK;
+}
+
+uint32_t kpio_system_list(kpio_system *sys, kpio_proc_info *out, uint32_t max)
+{
+    /* The records' byte layout is the structure's on little-endian hosts. */
+    return list_processes(sys, (uint8_t *)out, max);
 }

@@ -150,3 +150,85 @@ KPIO_IMPL(kpio_h_term_get_size)
     kpio_st16(out + 2, size.cols);
     return KPIO_OK;
 }
+
+/* True while a process other than self, and not run by the embedder, is
+ * still running (lock held). */
+static bool others_running(kpio_system *sys, kpio_process *self)
+{
+    for (kpio_process *p = sys->procs; p; p = p->next)
+        if (p != self && !p->attached && p->state == PROC_RUNNING)
+            return true;
+    return false;
+}
+
+#define POWER_GRACE_NS (2000 * 1000 * 1000ull)
+
+/* Power off or reboot: every other process is stopped (and given up to
+ * two seconds to end, releasing its files), then the backend writes the
+ * file systems back and acts. */
+KPIO_IMPL(kpio_h_sys_power)
+{
+    (void)inst;
+    uint32_t action = (uint32_t)a[0];
+    if (action != KPIO_POWER_OFF && action != KPIO_POWER_REBOOT)
+        return KPIO_EINVAL;
+    if (!self->perms.system)
+        return KPIO_EPERM;
+    if (!BE.power)
+        return KPIO_ENOSYS;
+    kpio_system *sys = self->sys;
+    BE.lock(BE.data);
+    sys->stopping = true;
+    for (kpio_process *p = sys->procs; p; p = p->next)
+        if (p != self && !p->attached)
+            kpio_stop_process(p, STOP_SHUTDOWN);
+    BE.notify_all(BE.data);
+    uint64_t deadline = BE.now_ns(BE.data) + POWER_GRACE_NS;
+    while (others_running(sys, self) && BE.now_ns(BE.data) < deadline) {
+        BE.unlock(BE.data);
+        BE.sleep_ns(BE.data, 10 * 1000 * 1000);
+        BE.lock(BE.data);
+    }
+    BE.unlock(BE.data);
+    kpio_errno e = kpio_errno_of(BE.power(BE.data, action));
+    BE.lock(BE.data);
+    sys->stopping = false;      /* it failed: carry on */
+    BE.unlock(BE.data);
+    return e;
+}
+
+bool kpio_system_stopping(kpio_system *sys)
+{
+    sys->be.lock(sys->be.data);
+    bool s = sys->stopping;
+    sys->be.unlock(sys->be.data);
+    return s;
+}
+
+KPIO_IMPL(kpio_h_module_validate)
+{
+    (void)self;
+    uint32_t len = (uint32_t)a[1], cap = (uint32_t)a[3];
+    const uint8_t *bytes = kpio_mem(inst, (uint32_t)a[0], len);
+    uint8_t *msg = kpio_mem(inst, (uint32_t)a[2], cap);
+    if (!bytes || !msg)
+        return KPIO_EFAULT;
+    if (len > KPIO_MAX_MODULE_SIZE)
+        return KPIO_E2BIG;
+    /* The check may take a while on a big module; the bytes stay in guest
+     * memory, which nothing else touches during the call. */
+    wasm_error err;
+    if (wasm_module_validate(bytes, len, &err) == WASM_OK) {
+        if (cap)
+            msg[0] = 0;
+        return KPIO_OK;
+    }
+    if (cap) {
+        size_t n = strnlen(err.message, sizeof err.message);
+        if (n >= cap)
+            n = cap - 1;
+        memcpy(msg, err.message, n);
+        msg[n] = 0;
+    }
+    return KPIO_ENOEXEC;
+}

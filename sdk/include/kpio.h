@@ -1,7 +1,7 @@
 /*
  * sdk/include/kpio.h — the kpio host API: what KPIO gives WebAssembly apps
  * beyond WASI Preview 1. Processes, pipes, TCP/UDP sockets and name
- * resolution, system information, terminal modes.
+ * resolution, system information, terminal modes, power, module checks.
  *
  * ABI (the contract between apps and every host that implements "kpio":
  * the KPIO kernel and the hosted kpio-wasm CLI). sdk/wit/kpio.wit says the
@@ -99,6 +99,8 @@ typedef uint32_t kpio_ptr;     /* an address in the app's linear memory */
 
 /* kpio_spawn_request.flags */
 #define KPIO_SPAWN_INHERIT_PREOPENS 0x1u   /* child gets the caller's preopened dirs too */
+#define KPIO_SPAWN_NO_NETWORK       0x2u   /* child gets no network permission (sockets, resolve) */
+#define KPIO_SPAWN_NO_SYSTEM        0x4u   /* child gets no system permission (kpio_sys_power) */
 
 /* A directory the child sees preopened at guest_path. */
 typedef struct kpio_preopen {
@@ -231,6 +233,10 @@ typedef struct kpio_fs_info {
 
 /* ==== terminals ==== */
 
+/* kpio_sys_power actions */
+#define KPIO_POWER_OFF    1
+#define KPIO_POWER_REBOOT 2
+
 #define KPIO_TERM_COOKED 0        /* the host edits lines and echoes (the default) */
 #define KPIO_TERM_RAW    1        /* bytes as typed, no echo, no line buffering */
 
@@ -359,6 +365,21 @@ kpio_errno kpio_term_set_mode(kpio_fd fd, uint32_t mode);
 
 KPIO_IMPORT("term_get_size")
 kpio_errno kpio_term_get_size(kpio_fd fd, kpio_term_size *out);
+
+/* Stop every other process, write every file system back and turn the
+ * machine off (KPIO_POWER_OFF) or restart it (KPIO_POWER_REBOOT). Returns
+ * only on failure: KPIO_EPERM without the system permission (a process
+ * has it unless it or an ancestor was spawned with KPIO_SPAWN_NO_SYSTEM),
+ * KPIO_ENOSYS where the host cannot (kpio-wasm), KPIO_EINVAL. */
+KPIO_IMPORT("sys_power")
+kpio_errno kpio_sys_power(uint32_t action);
+
+/* Decode and validate a WebAssembly module in memory, as proc_spawn would
+ * (Wasm 2.0, the whole validation algorithm). KPIO_OK, or KPIO_ENOEXEC
+ * with the reason (section, function, byte offset) in msg, NUL-terminated
+ * and cut to msg_cap bytes. */
+KPIO_IMPORT("module_validate")
+kpio_errno kpio_module_validate(const void *bytes, uint32_t len, char *msg, uint32_t msg_cap);
 
 #undef KPIO_IMPORT
 

@@ -80,6 +80,8 @@ class Lab:
             f"--cname=alias.{DOMAIN},www.{DOMAIN}", f"--log-facility={self.tmp}/dnsmasq.log",
             "--log-dhcp", "--log-queries", "--local-ttl=60",
         ]
+        # A name with more addresses than a 512-byte UDP answer holds (TC=1).
+        args += [f"--host-record=big.{DOMAIN},10.77.1.{i}" for i in range(1, 41)]
         if t1:
             args.append(f"--dhcp-option=option:T1,{t1}")
         if t2:
@@ -223,8 +225,8 @@ def boot_kpio(lab, nic=None, cmdline=None, timeout=600, extra=(), log=None, tap=
     hard timeout) with a virtio-net NIC on tap0 (or `nic`: extra QEMU
     arguments); returns a Console on its serial monitor ("kpio> ")."""
     cmd = [QEMU_RUNNER, "--smp", "2", "--mem", "1G", "--timeout", str(timeout)]
-    if cmdline:
-        cmd += ["--cmdline", cmdline]
+    # the kernel monitor on the console, not the shell (kernel/app)
+    cmd += ["--cmdline", f"{cmdline} init=monitor" if cmdline else "init=monitor"]
     if nic is None:
         cmd += ["--nic", f"tap,ifname={tap}"]
     else:
@@ -279,6 +281,10 @@ def check_dns_names(lab, c):
     assert "Host missing.kpio.test not found" in out, out
     log = lab.dnsmasq_log()
     assert "query[A] server.kpio.test" in log and "query[A] missing.kpio.test" in log
+    # Too big for UDP: the answer comes truncated, and again over TCP.
+    out = c.cmd("host big.kpio.test", 60)
+    assert len(re.findall(r"big\.kpio\.test has address 10\.77\.1\.\d+", out)) == 8, out
+    assert lab.dnsmasq_log().count("query[A] big.kpio.test") >= 2
 
 
 def check_transfers(lab, c, nbytes, timeout, server=LINUX_ADDR):
@@ -365,3 +371,32 @@ def check_impaired_session(lab, c, relay, nbytes, timeout):
     lab.stop(relay)
     counters = relay.stdout.read()
     assert re.search(r"lost [1-9]", counters) and re.search(r"duplicated [1-9]", counters), counters
+
+
+def qmp_command(path, command, **arguments):
+    """One QMP command on QEMU's monitor socket (kpio-qemu --qmp PATH)."""
+    import json
+    import socket
+    deadline = time.time() + 30
+    while True:
+        try:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.connect(path)
+            break
+        except OSError:
+            sock.close()
+            if time.time() > deadline:
+                raise
+            time.sleep(0.2)
+    with sock, sock.makefile("rw") as f:
+        json.loads(f.readline())                       # greeting
+        for cmd in ({"execute": "qmp_capabilities"}, {"execute": command, "arguments": arguments}):
+            f.write(json.dumps(cmd) + "\n")
+            f.flush()
+            while True:
+                reply = json.loads(f.readline())
+                if "event" not in reply:
+                    break
+            if "error" in reply:
+                raise RuntimeError(f"QMP {cmd}: {reply['error']}")
+        return reply

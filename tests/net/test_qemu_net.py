@@ -21,7 +21,7 @@ import pytest
 
 from netlab import (IMAGE, LINUX_ADDR, PEER, PYTHON, REPO, Lab, boot_kpio, check_connections,
                     check_dns_names, check_http_get, check_impaired_session, check_passive_opens,
-                    check_ping_both_ways, check_transfers, dgram_nic, mem_counters)
+                    check_ping_both_ways, check_transfers, dgram_nic, mem_counters, qmp_command)
 
 MiB = 1 << 20
 BIG = int(os.environ.get("KPIO_NET_QEMU_BYTES", 100 * MiB))
@@ -50,7 +50,9 @@ def net():
     os.makedirs(LOGS, exist_ok=True)
     lab = Lab()
     try:
-        vm = boot_kpio(lab, log=os.path.join(LOGS, "net-clean.serial"))
+        qmp = os.path.join(lab.tmp, "qmp.sock")
+        vm = boot_kpio(lab, log=os.path.join(LOGS, "net-clean.serial"), extra=["--qmp", qmp])
+        vm.qmp = qmp
         vm.addr = wait_lease(vm)
         yield lab, vm
     finally:
@@ -69,6 +71,22 @@ def test_dhcp_lease(net):
 def test_ping_both_ways(net):
     lab, vm = net
     check_ping_both_ways(lab, vm, vm.addr, 3000)
+
+
+def test_link_status(net):
+    """The NIC's link goes down and up (QMP set_link): KPIO sees both, sends
+    nothing while down, and works again once up."""
+    lab, vm = net
+    qmp_command(vm.qmp, "set_link", name="n0", up=False)
+    vm.expect("net: eth0: link down", 30)
+    assert "RUNNING" not in vm.cmd("ifconfig eth0").split("\n")[1]
+    out = vm.cmd(f"ping -c 1 -W 500 {LINUX_ADDR}", 30)
+    assert "0 received" in out, out
+    qmp_command(vm.qmp, "set_link", name="n0", up=True)
+    vm.expect("net: eth0: link up", 30)
+    assert "RUNNING" in vm.cmd("ifconfig eth0")
+    out = vm.cmd(f"ping -c 2 -i 200 {LINUX_ADDR}", 30)
+    assert "2 received" in out, out
 
 
 def test_dns_names(net):

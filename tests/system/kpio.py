@@ -3,7 +3,7 @@ serial console. Every boot goes through tools/kpio-qemu with a hard timeout.
 
     from kpio import Guest
 
-    with Guest(cmdline="", smp=2) as g:
+    with Guest(cmdline="", smp=2) as g:   # init="monitor" by default; None: the shell
         g.expect("kpio> ")              # wait for text (regex), with a timeout
         g.sendline("help")
         g.expect(r"mem\\b")
@@ -65,7 +65,12 @@ class Guest:
     """One QEMU run of a KPIO image; the serial console is our stdin/stdout."""
 
     def __init__(self, cmdline=None, smp=2, mem="1G", timeout=120, image=IMAGE,
-                 display=False, qmp=None, extra=(), name=None):
+                 display=False, qmp=None, extra=(), name=None, init="monitor"):
+        # The shell starts on the console at boot; tests of the kernel
+        # monitor ask for it with init=monitor (the default here). init=None
+        # boots as a user would (the WASM shell first).
+        if init is not None:
+            cmdline = f"{cmdline} init={init}" if cmdline else f"init={init}"
         os.makedirs(LOG_DIR, exist_ok=True)
         self.name = name or os.environ.get("PYTEST_CURRENT_TEST", "guest").split(" ")[0]
         safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", self.name)

@@ -18,6 +18,15 @@
 struct thread;
 struct vm_space;
 
+/* kmalloc's per-CPU stack of free objects for one size class (kmalloc.c). */
+#define KMALLOC_MAG_SIZE 16
+#define KMALLOC_MAG_CLASSES 15      /* KHEAP_CLASSES */
+struct kmalloc_mag {
+    volatile uint32_t lock;         /* taken by its CPU, or by a drain from another */
+    uint32_t n;
+    void *obj[KMALLOC_MAG_SIZE];
+};
+
 /* A CPU's run queue: one FIFO per priority (sched.c). */
 struct runqueue {
     spinlock_t lock;
@@ -52,6 +61,7 @@ struct cpu {
     struct vm_space *space;         /* active user address space, NULL = kernel only */
     /* TLB shootdown request for this CPU (tlb.c). */
     volatile uint32_t tlb_pending;
+    struct kmalloc_mag kmalloc_mags[KMALLOC_MAG_CLASSES];
     /* Order-0 frames kept for quick reuse on this CPU (mm_init.c). */
     uint64_t frame_cache[32];
     unsigned frames_cached;

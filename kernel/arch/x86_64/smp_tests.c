@@ -17,21 +17,13 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 
-static unsigned online_cpus(void)
-{
-    unsigned n = 0;
-    for (unsigned i = 0; i < cpu_count; i++)
-        n += cpus[i] && cpus[i]->online;
-    return n;
-}
-
 /* Every enabled CPU of the MADT is online, each with its own APIC ID. */
 KTEST(smp_every_madt_cpu_online)
 {
     unsigned enabled = 0;
     for (unsigned i = 0; i < acpi.cpu_count; i++)
         enabled += acpi.cpus[i].enabled;
-    KT_ASSERT_EQ(online_cpus(), MIN(enabled, (unsigned)MAX_CPUS));
+    KT_ASSERT_EQ(cpus_online(), MIN(enabled, (unsigned)MAX_CPUS));
     for (unsigned i = 0; i < cpu_count; i++)
         for (unsigned j = i + 1; j < cpu_count; j++)
             KT_ASSERT(cpus[i]->apic_id != cpus[j]->apic_id);
@@ -78,7 +70,7 @@ static void remapper(void *arg)
  * unmap's shootdown reached the other CPU's TLB. */
 KTEST(smp_tlb_shootdown_seen_by_other_cpu)
 {
-    if (online_cpus() < 2) {
+    if (cpus_online() < 2) {
         log_info("smp_tlb_shootdown: one CPU, nothing to shoot down");
         return;
     }
@@ -189,7 +181,7 @@ KTEST(dev_rtc_wall_clock)
 KTEST(dev_acpi_tables)
 {
     KT_ASSERT(acpi.has_madt && acpi.has_fadt);
-    KT_ASSERT(acpi.cpu_count >= online_cpus());
+    KT_ASSERT(acpi.cpu_count >= cpus_online());
     KT_ASSERT(acpi.ioapic_count >= 1);
     KT_ASSERT(acpi.has_hpet == hpet_present());    /* q35 has one unless hpet=off */
     KT_ASSERT(acpi.mcfg_count >= 1);            /* q35 has PCI Express ECAM */

@@ -60,10 +60,7 @@ void tlb_shootdown(struct vm_space *s, uint64_t va, uint64_t pages)
     if (!pages)
         return;
     flush_local(va, pages);
-    unsigned online = 0;
-    for (unsigned i = 0; i < cpu_count; i++)
-        online += cpus[i] && cpus[i]->online;
-    if (online <= 1)
+    if (cpus_online() <= 1)
         return;
     preempt_disable();
     struct cpu *self = this_cpu();

@@ -79,6 +79,8 @@ struct virtio_dev {
     int vectors[VIRTIO_MAX_QUEUES + 1]; /* CPU vector per entry */
     void *vector_ctx[VIRTIO_MAX_QUEUES + 1];
     struct virtq *queues[VIRTIO_MAX_QUEUES];
+    struct thread *poller;              /* polls the queues when there are no interrupts */
+    bool stop_polling;
     void (*config_changed)(struct virtio_dev *vdev, void *ctx);
     void *config_ctx;
     void *priv;                         /* the driver's */

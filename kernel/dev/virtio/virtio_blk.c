@@ -259,7 +259,7 @@ static int vblk_probe(struct virtio_dev *vdev)
     disks[disk_count++] = vb;
     blkdev_register(d);
     int parts = blkpart_scan(d);
-    log_info("virtio-blk: %s: %llu MiB, %u-byte sectors, %d partitions%s%s", d->name,
+    log_debug("virtio-blk: %s: %llu MiB, %u-byte sectors, %d partitions%s%s", d->name,
              (unsigned long long)(d->sectors * d->sector_size >> 20), d->sector_size,
              parts > 0 ? parts : 0, virtio_has(vdev, BLK_F_FLUSH) ? ", write cache" : "",
              d->read_only ? ", read-only" : "");

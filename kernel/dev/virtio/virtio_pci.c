@@ -313,19 +313,22 @@ struct virtq *virtio_setup_queue(struct virtio_dev *v, unsigned index, unsigned 
             return NULL;
         }
     }
-    v->queues[index] = vq;
+    __atomic_store_n(&v->queues[index], vq, __ATOMIC_RELEASE);
     wr16(v, C_Q_ENABLE, 1);
     return vq;
 }
 
-/* Devices without usable interrupts: look at their queues every millisecond. */
+/* Devices without usable interrupts: look at their queues every
+ * millisecond (from before the driver's probe, which may wait for I/O). */
 static void poll_thread(void *arg)
 {
     struct virtio_dev *v = arg;
-    for (;;) {
-        for (unsigned i = 0; i < VIRTIO_MAX_QUEUES; i++)
-            if (v->queues[i])
-                virtq_poll(v->queues[i]);
+    while (!__atomic_load_n(&v->stop_polling, __ATOMIC_ACQUIRE)) {
+        for (unsigned i = 0; i < VIRTIO_MAX_QUEUES; i++) {
+            struct virtq *vq = __atomic_load_n(&v->queues[i], __ATOMIC_ACQUIRE);
+            if (vq)
+                virtq_poll(vq);
+        }
         thread_sleep_ns(1000000);
     }
 }
@@ -334,6 +337,10 @@ static void poll_thread(void *arg)
 
 static void release(struct virtio_dev *v)
 {
+    if (v->poller) {
+        __atomic_store_n(&v->stop_polling, true, __ATOMIC_RELEASE);
+        thread_join(v->poller);
+    }
     virtio_reset(v);
     for (unsigned i = 0; i < VIRTIO_MAX_QUEUES; i++)
         virtq_destroy(v->queues[i]);
@@ -368,6 +375,11 @@ static int virtio_pci_probe(struct pci_dev *pci)
     virtio_reset(v);
     add_status(v, S_ACKNOWLEDGE | S_DRIVER);
     rc = setup_interrupts(v);
+    if (rc == 0 && !v->msix_entries) {
+        v->poller = thread_create("virtio-poll", poll_thread, v, PRIO_HIGH);
+        if (!v->poller)
+            rc = -ENOMEM;
+    }
     if (rc == 0)
         rc = drv->probe(v);
     if (rc < 0) {
@@ -377,11 +389,6 @@ static int virtio_pci_probe(struct pci_dev *pci)
     }
     pci->driver_data = v;
     device_count++;
-    if (!v->msix_entries) {
-        struct thread *t = thread_create("virtio-poll", poll_thread, v, PRIO_HIGH);
-        if (t)
-            thread_detach(t);
-    }
     return 0;
 }
 

@@ -103,8 +103,6 @@ struct fat_fs {
     uint32_t cluster_count;     /* clusters 2 .. cluster_count + 1 exist */
     uint32_t root_cluster;      /* FAT32 */
     uint64_t fsinfo_offset;     /* FAT32 FSInfo sector, 0 if none */
-    uint32_t volume_id;
-    char label[12];
 
     /* Allocation: a bitmap of clusters free for use now (bit set = free). */
     uint64_t *free_map;

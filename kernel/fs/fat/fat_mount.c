@@ -143,13 +143,6 @@ static int parse_bpb(struct fat_fs *fs, const uint8_t *bs)
         uint32_t fsinfo = le16(bs + 48);
         if (fsinfo != 0 && fsinfo != 0xFFFF && fsinfo < reserved)
             fs->fsinfo_offset = (uint64_t)fsinfo * bytes_per_sector;
-        fs->volume_id = bs[66] == 0x29 ? le32(bs + 67) : 0;
-        if (bs[66] == 0x29)
-            memcpy(fs->label, bs + 71, 11);
-    } else {
-        fs->volume_id = bs[38] == 0x29 ? le32(bs + 39) : 0;
-        if (bs[38] == 0x29)
-            memcpy(fs->label, bs + 43, 11);
     }
     return 0;
 }

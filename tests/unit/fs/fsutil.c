@@ -11,7 +11,6 @@
  * spaces; a word may be quoted with "..."). Commands:
  *   ls PATH           entries as "type size name" (d/f), sorted by position
  *   cat PATH          contents to stdout
- *   sha PATH          SHA-256 of the contents
  *   stat PATH         "type size mtime_s"
  *   put HOST PATH     copy a host file in       get PATH HOST   copy out
  *   fill PATH SIZE SEED [CHUNK]   write SIZE bytes of test pattern SEED
@@ -95,11 +94,6 @@ static int read_file(const char *path, void (*fn)(const uint8_t *p, size_t n, vo
 static void to_stream(const uint8_t *p, size_t n, void *arg)
 {
     fwrite(p, 1, n, (FILE *)arg);
-}
-
-static void to_sha(const uint8_t *p, size_t n, void *arg)
-{
-    tu_sha256_update(arg, p, n);
 }
 
 static int write_all(struct vfs_file *f, const uint8_t *p, size_t n)
@@ -208,18 +202,6 @@ static int run(int argc, char **argv)
             return -errno;
         int rc = read_file(argv[1], to_stream, out);
         fclose(out);
-        return rc;
-    }
-    if (strcmp(c, "sha") == 0) {
-        NEED(1);
-        struct tu_sha256 sha;
-        tu_sha256_init(&sha);
-        int rc = read_file(argv[1], to_sha, &sha);
-        if (rc == 0) {
-            char hex[65];
-            tu_sha256_final(&sha, hex);
-            printf("%s\n", hex);
-        }
         return rc;
     }
     if (strcmp(c, "stat") == 0) {

@@ -1,7 +1,7 @@
 /*
  * tests/unit/fs/testutil.h — helpers shared by the storage unit tests:
  * temporary files, running host tools (sgdisk, mkfs.fat, fsck.fat, mtools),
- * the shared FAT images, SHA-256.
+ * the shared FAT images, SHA-256 in hex.
  */
 #ifndef KPIO_TEST_TESTUTIL_H
 #define KPIO_TEST_TESTUTIL_H
@@ -26,17 +26,9 @@ int tu_make_file(const char *path, uint64_t bytes);
 /* Read a whole file (malloc'ed); *len gets its size. NULL on error. */
 uint8_t *tu_read_file(const char *path, size_t *len);
 
-/* SHA-256 (FIPS 180-4) of buf, as 64 lower-case hex digits plus NUL; and
- * the same over a stream. */
+/* SHA-256 of buf, as 64 lower-case hex digits plus NUL (kernel/lib/sha256.c;
+ * streams use lib/sha256.h directly). */
 void tu_sha256_hex(const void *buf, size_t len, char out[65]);
-struct tu_sha256 {
-    uint32_t h[8];
-    uint8_t buf[64];
-    uint64_t len;
-};
-void tu_sha256_init(struct tu_sha256 *c);
-void tu_sha256_update(struct tu_sha256 *c, const void *buf, size_t len);
-void tu_sha256_final(struct tu_sha256 *c, char out[65]);
 
 /* Deterministic pseudo-random numbers (xorshift64*). */
 uint64_t tu_rand(uint64_t *state);

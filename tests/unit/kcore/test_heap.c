@@ -304,6 +304,51 @@ static void test_exhaustion_returns_null_and_recovers(void **state)
     kheap_free(&heap, again);
 }
 
+static void test_batches_and_classes(void **state)
+{
+    (void)state;
+    for (int debug = 0; debug < 2; debug++) {
+        fresh(debug);
+        struct kheap_cache *c = &heap.classes[kheap_class_for_size(100)];
+        assert_int_equal(c->obj_size, 128);
+        void *objs[300];
+        assert_int_equal(kheap_cache_alloc_batch(c, objs, 300), 300);
+        assert_int_equal(heap.allocations, 300);
+        for (int i = 0; i < 300; i++) {
+            memset(objs[i], i, 100);
+            assert_int_equal(kheap_class_of(&heap, objs[i]), kheap_class_for_size(100));
+            for (int j = 0; j < i; j++)
+                assert_ptr_not_equal(objs[i], objs[j]);
+        }
+        kheap_cache_free_batch(c, objs, 150);
+        kheap_cache_free_batch(c, objs + 150, 150);
+        assert_int_equal(heap.allocations, 0);
+        assert_int_equal(heap.errors, 0);
+        uint8_t *inner = kheap_alloc(&heap, 100);
+        assert_int_equal(kheap_class_of(&heap, inner + 16), -1);   /* inside an object */
+        kheap_free(&heap, inner);
+        void *big = kheap_alloc(&heap, 5000);
+        assert_int_equal(kheap_class_of(&heap, big), -1);
+        int on_stack;
+        assert_int_equal(kheap_class_of(&heap, &on_stack), -1);
+        void *wrong = big;
+        kheap_cache_free_batch(c, &wrong, 1);       /* not this cache's: refused */
+        assert_int_equal(heap.errors, 1);
+        kheap_free(&heap, big);
+        assert_no_leak();
+    }
+    /* The class table agrees with the classes' sizes: the smallest that fits. */
+    for (size_t size = 0; size <= KHEAP_SLAB_MAX; size++) {
+        int c = kheap_class_for_size(size);
+        assert_true(heap.classes[c].obj_size >= size);
+        if (c > 0)
+            assert_true(heap.classes[c - 1].obj_size < size);
+    }
+    assert_int_equal(kheap_class_for_size(0), 0);
+    assert_int_equal(kheap_class_for_size(KHEAP_SLAB_MAX), KHEAP_CLASSES - 1);
+    assert_int_equal(kheap_class_for_size(KHEAP_SLAB_MAX + 1), -1);
+}
+
 static void *heap_worker(void *arg)
 {
     uint64_t rng = (uint64_t)(uintptr_t)arg;
@@ -360,6 +405,7 @@ int main(void)
         cmocka_unit_test(test_zalloc_zeroes_reused_memory),
         cmocka_unit_test(test_object_cache),
         cmocka_unit_test(test_exhaustion_returns_null_and_recovers),
+        cmocka_unit_test(test_batches_and_classes),
         cmocka_unit_test(test_concurrent_threads),
     };
     UNIT_RUN(tests, setup, teardown);

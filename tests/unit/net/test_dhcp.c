@@ -27,6 +27,7 @@ struct dhcpd {
     int nlog;
     bool silent, ignore_unicast, nak;
     uint32_t lease, t1, t2;
+    uint32_t offer;          /* the address handed out */
     int replies;
     int garbage;             /* send this many malformed replies first */
 };
@@ -97,6 +98,8 @@ static void server_poll(struct dhcpd *d)
         if (d->ignore_unicast && ciaddr && d->log[d->nlog - 1].ip_dst != IP4_BROADCAST)
             continue;
         uint8_t rtype = type == 1 ? 2 : (d->nak ? 6 : 5);   /* OFFER, or ACK / NAK */
+        if (type == 4 && d->offer == SERVER)
+            d->offer = OFFERED;           /* declined: offer another one next time */
         if (type != 1 && type != 3)
             continue;
         memset(rep, 0, sizeof(rep));
@@ -105,7 +108,7 @@ static void server_poll(struct dhcpd *d)
         memcpy(rep + 10, req + 10, 2);
         p32(rep + 12, ciaddr);
         if (rtype != 6)
-            p32(rep + 16, OFFERED);
+            p32(rep + 16, d->offer);
         p32(rep + 20, SERVER);
         memcpy(rep + 28, req + 28, 16);
         p32(rep + 236, 0x63825363);
@@ -143,6 +146,7 @@ static void dhcpd_init(struct dhcpd *d)
     memset(d, 0, sizeof(*d));
     nt_pair_init(&d->p, NULL);
     d->lease = 600;
+    d->offer = OFFERED;
     d->t1 = 300;
     d->t2 = 525;
     assert_int_equal(sock_open(d->p.b, SOCK_UDP, &d->s), 0);
@@ -327,6 +331,32 @@ static void test_discover_backoff(void **state)
     dhcpd_fini(&d);
 }
 
+/* The server hands out an address another host (B itself) uses: the ARP
+ * probes find it, A declines it, waits, and takes the next one. */
+static void test_address_in_use_declined(void **state)
+{
+    (void)state;
+    struct dhcpd d;
+    dhcpd_init(&d);
+    d.offer = SERVER;
+    struct netif *nif = &d.p.wire->a.nif;
+    dhcp_start(nif);
+    nt_run(&d.p, serve, &d, 3 * NS_PER_S);
+    assert_int_equal(nif->addr, 0);                           /* never configured */
+    bool declined = false;
+    for (int i = 0; i < d.nlog; i++)
+        if (d.log[i].type == 4 && d.log[i].requested == SERVER && d.log[i].server_id == SERVER)
+            declined = true;
+    assert_true(declined);
+    assert_int_equal(client_state(&d), DHCP_INIT);              /* a pause before retrying */
+    assert_true(nt_run(&d.p, bound, &d, 60 * NS_PER_S));
+    assert_int_equal(nif->addr, OFFERED);
+    struct dhcp_lease l;
+    dhcp_get_lease(nif, &l);
+    assert_int_equal(l.declines, 1);
+    dhcpd_fini(&d);
+}
+
 static void test_malformed_replies_ignored(void **state)
 {
     (void)state;
@@ -349,6 +379,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_lease_expires_and_restarts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nak_restarts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_discover_backoff, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_address_in_use_declined, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed_replies_ignored, setup, teardown),
     };
     int failed = cmocka_run_group_tests_name("dhcp", tests, NULL, NULL);

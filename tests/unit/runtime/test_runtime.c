@@ -1,0 +1,681 @@
+/*
+ * tests/unit/runtime/test_runtime.c — unit tests of the runtime through its
+ * public API, for what the spec suite does not reach: error messages with
+ * locations, limits, fuel, interrupts from another thread, host functions
+ * (exit, failure, re-entry), linking, guard-page and checked bounds, and
+ * instance memory release. Modules come from the .wat files next to this
+ * file, assembled by wat2wasm into $RUNTIME_UNIT_DIR.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "kpio_wasm.h"
+
+static uint8_t *read_module(const char *name, size_t *size)
+{
+    const char *dir = getenv("RUNTIME_UNIT_DIR");
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/%s", dir ? dir : "build/host/runtime-unit", name);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *b = malloc((size_t)n);
+    assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    *size = (size_t)n;
+    return b;
+}
+
+static wasm_module *load(const char *name)
+{
+    size_t size;
+    uint8_t *b = read_module(name, &size);
+    wasm_error err;
+    wasm_module *m = wasm_module_load(b, size, &err);
+    free(b);
+    if (!m)
+        fail_msg("%s: %s", name, err.message);
+    return m;
+}
+
+/* ---- host functions of "env" ---- */
+
+static wasm_instance *last_caller;
+
+static wasm_trap host_add(wasm_instance *inst, void *env, const uint64_t *args, uint64_t *results)
+{
+    (void)env;
+    last_caller = inst;
+    results[0] = (uint32_t)(args[0] + args[1]);
+    return WASM_TRAP_NONE;
+}
+
+static wasm_trap host_exit(wasm_instance *inst, void *env, const uint64_t *args, uint64_t *results)
+{
+    (void)env;
+    (void)results;
+    wasm_instance_exit(inst, (int)args[0]);
+    return WASM_TRAP_HOST;
+}
+
+static wasm_trap host_fail(wasm_instance *inst, void *env, const uint64_t *args, uint64_t *results)
+{
+    (void)inst;
+    (void)env;
+    (void)args;
+    (void)results;
+    return WASM_TRAP_HOST;
+}
+
+/* callback(n): calls back into the module's "reenter" with n-1; 100 at 0. */
+static wasm_trap callback(wasm_instance *inst, void *env, const uint64_t *args, uint64_t *results)
+{
+    (void)env;
+    uint32_t n = (uint32_t)args[0];
+    if (n == 0) {
+        results[0] = 100;
+        return WASM_TRAP_NONE;
+    }
+    wasm_value arg = { .type = WASM_I32, .of.i32 = n - 1 }, res;
+    wasm_error err;
+    if (wasm_call(inst, "reenter", &arg, 1, &res, 1, &err) != WASM_OK)
+        return WASM_TRAP_HOST;
+    results[0] = res.of.i32 + 1;
+    return WASM_TRAP_NONE;
+}
+
+static wasm_linker *env_linker(void)
+{
+    wasm_linker *l = wasm_linker_new();
+    assert_int_equal(wasm_linker_define_func(l, "env", "host_add", "(ii)i", host_add, NULL), WASM_OK);
+    assert_int_equal(wasm_linker_define_func(l, "env", "host_exit", "(i)", host_exit, NULL), WASM_OK);
+    assert_int_equal(wasm_linker_define_func(l, "env", "host_fail", "()", host_fail, NULL), WASM_OK);
+    assert_int_equal(wasm_linker_define_func(l, "env", "callback", "(i)i", callback, NULL), WASM_OK);
+    return l;
+}
+
+static wasm_instance *basic(const wasm_limits *limits)
+{
+    wasm_module *m = load("basic.wasm");
+    wasm_linker *l = env_linker();
+    wasm_error err;
+    wasm_instance *inst = wasm_instantiate(m, l, limits, (void *)0x1234, &err);
+    if (!inst)
+        fail_msg("instantiate: %s", err.message);
+    wasm_linker_free(l);
+    wasm_module_free(m);          /* the instance keeps what it needs */
+    return inst;
+}
+
+static wasm_value i32(uint32_t v) { wasm_value x = { .type = WASM_I32, .of.i32 = v }; return x; }
+
+/* Calls an export with up to 2 i32 arguments and one i32 result. */
+static wasm_result call_i32(wasm_instance *inst, const char *name, int nargs, uint32_t a, uint32_t b,
+                            uint32_t *out, wasm_error *err)
+{
+    wasm_value args[2] = { i32(a), i32(b) }, res;
+    wasm_result r = wasm_call(inst, name, args, (size_t)nargs, &res, out ? 1 : 0, err);
+    if (r == WASM_OK && out)
+        *out = res.of.i32;
+    return r;
+}
+
+/* ---- tests ---- */
+
+static void test_calls_and_values(void **state)
+{
+    (void)state;
+    wasm_instance *inst = basic(NULL);
+    uint32_t v;
+    wasm_error err;
+    assert_int_equal(call_i32(inst, "add", 2, 40, 2, &v, &err), WASM_OK);
+    assert_int_equal(v, 42);
+    assert_int_equal(call_i32(inst, "add", 2, 0xffffffffu, 2, &v, &err), WASM_OK);
+    assert_int_equal(v, 1);
+    assert_int_equal(call_i32(inst, "fib", 1, 20, 0, &v, &err), WASM_OK);
+    assert_int_equal(v, 6765);
+
+    /* multi-value: (i64, f64) -> (f64, i64) */
+    wasm_value args[2] = { { .type = WASM_I64, .of.i64 = 0x123456789abcdefull },
+                           { .type = WASM_F64, .of.f64 = 0x400921fb54442d18ull } };
+    wasm_value res[2];
+    assert_int_equal(wasm_call(inst, "swap", args, 2, res, 2, &err), WASM_OK);
+    assert_int_equal(res[0].type, WASM_F64);
+    assert_true(res[0].of.f64 == 0x400921fb54442d18ull);
+    assert_int_equal(res[1].type, WASM_I64);
+    assert_true(res[1].of.i64 == 0x123456789abcdefull);
+
+    wasm_value g;
+    assert_int_equal(wasm_global_get(inst, "counter", &g), WASM_OK);
+    assert_int_equal(g.of.i32, 7);
+    assert_ptr_equal(wasm_instance_host_data(inst), (void *)0x1234);
+    wasm_instance_free(inst);
+}
+
+static void test_call_argument_errors(void **state)
+{
+    (void)state;
+    wasm_instance *inst = basic(NULL);
+    wasm_error err;
+    uint32_t v;
+    assert_int_equal(call_i32(inst, "add", 1, 1, 0, &v, &err), WASM_ERR_ARGS);
+    assert_int_equal(call_i32(inst, "nope", 0, 0, 0, NULL, &err), WASM_ERR_NOT_FOUND);
+    assert_non_null(strstr(err.message, "nope"));
+    wasm_value args[2] = { { .type = WASM_I64, .of.i64 = 1 }, i32(2) }, res;
+    assert_int_equal(wasm_call(inst, "add", args, 2, &res, 1, &err), WASM_ERR_ARGS);
+    /* "memory" is not a function */
+    assert_int_equal(wasm_call(inst, "memory", NULL, 0, NULL, 0, &err), WASM_ERR_NOT_FOUND);
+    assert_null(wasm_instance_export_func(inst, "memory", 6));
+    wasm_func *f = wasm_instance_export_func(inst, "add", 3);
+    assert_non_null(f);
+    wasm_value two[2] = { i32(5), i32(6) };
+    assert_int_equal(wasm_call_func(inst, f, two, 2, &res, 1, &err), WASM_OK);
+    assert_int_equal(res.of.i32, 11);
+    wasm_instance_free(inst);
+}
+
+static void test_memory_access(void **state)
+{
+    (void)state;
+    wasm_instance *inst = basic(NULL);
+    wasm_error err;
+    uint32_t v;
+    assert_int_equal(wasm_memory_size(inst), 65536);
+    uint8_t *base = wasm_memory_base(inst);
+    assert_non_null(base);
+    assert_memory_equal(base + 16, "hello", 5);      /* the data segment */
+    assert_int_equal(call_i32(inst, "store", 2, 100, 0xdeadbeef, NULL, &err), WASM_OK);
+    uint32_t host_view;
+    memcpy(&host_view, wasm_memory_base(inst) + 100, 4);
+    assert_int_equal(host_view, 0xdeadbeef);
+    memcpy(wasm_memory_base(inst) + 200, "\x01\x02\x03\x04", 4);
+    assert_int_equal(call_i32(inst, "load", 1, 200, 0, &v, &err), WASM_OK);
+    assert_int_equal(v, 0x04030201);
+
+    assert_true(wasm_memory_check(inst, 0, 65536));
+    assert_true(wasm_memory_check(inst, 65535, 1));
+    assert_true(wasm_memory_check(inst, 65536, 0));
+    assert_false(wasm_memory_check(inst, 65536, 1));
+    assert_false(wasm_memory_check(inst, 0, 65537));
+    assert_false(wasm_memory_check(inst, UINT64_MAX, 2));
+    assert_false(wasm_memory_check(inst, 2, UINT64_MAX));
+    wasm_instance_free(inst);
+}
+
+/* Out-of-bounds accesses trap, in both memory modes, and growing works. */
+static void check_bounds(void)
+{
+    wasm_instance *inst = basic(NULL);
+    wasm_error err;
+    uint32_t v;
+    assert_int_equal(call_i32(inst, "load", 1, 65532, 0, &v, &err), WASM_OK);
+    assert_int_equal(call_i32(inst, "load", 1, 65533, 0, &v, &err), WASM_ERR_TRAP);
+    assert_int_equal(err.trap, WASM_TRAP_MEMORY_OOB);
+    assert_non_null(strstr(err.message, "out of bounds memory access"));
+    assert_int_equal(call_i32(inst, "store", 2, 0xfffffffc, 1, NULL, &err), WASM_ERR_TRAP);
+    assert_int_equal(err.trap, WASM_TRAP_MEMORY_OOB);
+    /* the instance stays usable after a trap */
+    assert_int_equal(call_i32(inst, "grow", 1, 1, 0, &v, &err), WASM_OK);
+    assert_int_equal(v, 1);
+    assert_int_equal(wasm_memory_size(inst), 131072);
+    assert_int_equal(call_i32(inst, "store", 2, 65536, 77, NULL, &err), WASM_OK);
+    assert_int_equal(call_i32(inst, "load", 1, 65536, 0, &v, &err), WASM_OK);
+    assert_int_equal(v, 77);
+    /* the declared maximum is 4 pages */
+    assert_int_equal(call_i32(inst, "grow", 1, 3, 0, &v, &err), WASM_OK);
+    assert_int_equal(v, 0xffffffffu);
+    assert_int_equal(call_i32(inst, "grow", 1, 2, 0, &v, &err), WASM_OK);
+    assert_int_equal(v, 2);
+    assert_int_equal(call_i32(inst, "load", 1, 4 * 65536 - 4, 0, &v, &err), WASM_OK);
+    assert_int_equal(call_i32(inst, "load", 1, 4 * 65536, 0, &v, &err), WASM_ERR_TRAP);
+    wasm_instance_free(inst);
+}
+
+static void test_bounds_guarded(void **state)
+{
+    (void)state;
+    check_bounds();
+}
+
+static void test_bounds_checked(void **state)
+{
+    (void)state;
+    wasm_runtime_set_checked(true);
+    check_bounds();
+    /* modules of the two modes do not link together */
+    wasm_instance *checked = basic(NULL);
+    wasm_runtime_set_checked(false);
+    wasm_module *m = load("importer.wasm");
+    wasm_linker *l = wasm_linker_new();
+    wasm_linker_define_instance(l, "a", checked);
+    wasm_error err;
+    assert_null(wasm_instantiate(m, l, NULL, NULL, &err));
+    assert_int_equal(err.result, WASM_ERR_UNLINKABLE);
+    wasm_linker_free(l);
+    wasm_module_free(m);
+    wasm_instance_free(checked);
+}
+
+static void test_limits(void **state)
+{
+    (void)state;
+    wasm_error err;
+    uint32_t v;
+    /* memory pages */
+    wasm_limits lim = { .max_memory_pages = 2 };
+    wasm_instance *inst = basic(&lim);
+    assert_int_equal(call_i32(inst, "grow", 1, 2, 0, &v, &err), WASM_OK);
+    assert_int_equal(v, 0xffffffffu);
+    assert_int_equal(call_i32(inst, "grow", 1, 1, 0, &v, &err), WASM_OK);
+    assert_int_equal(v, 1);
+    wasm_instance_free(inst);
+    wasm_module *m = load("bigmem.wasm");
+    assert_null(wasm_instantiate(m, NULL, &lim, NULL, &err));
+    assert_int_equal(err.result, WASM_ERR_LIMIT);
+    wasm_module_free(m);
+    /* table elements */
+    wasm_limits tl = { .max_table_elements = 5 };
+    inst = basic(&tl);
+    assert_int_equal(call_i32(inst, "tgrow", 1, 3, 0, &v, &err), WASM_OK);
+    assert_int_equal(v, 2);
+    assert_int_equal(call_i32(inst, "tgrow", 1, 1, 0, &v, &err), WASM_OK);
+    assert_int_equal(v, 0xffffffffu);
+    wasm_instance_free(inst);
+    /* call depth */
+    wasm_limits dl = { .max_call_depth = 50 };
+    inst = basic(&dl);
+    assert_int_equal(call_i32(inst, "recurse", 1, 0, 0, &v, &err), WASM_ERR_TRAP);
+    assert_int_equal(err.trap, WASM_TRAP_STACK_EXHAUSTED);
+    assert_int_equal(call_i32(inst, "fib", 1, 15, 0, &v, &err), WASM_OK);
+    assert_int_equal(v, 610);
+    wasm_instance_free(inst);
+    /* the default depth stops unbounded recursion too */
+    inst = basic(NULL);
+    assert_int_equal(call_i32(inst, "recurse", 1, 0, 0, &v, &err), WASM_ERR_TRAP);
+    assert_int_equal(err.trap, WASM_TRAP_STACK_EXHAUSTED);
+    wasm_instance_free(inst);
+}
+
+static void test_fuel(void **state)
+{
+    (void)state;
+    wasm_error err;
+    uint32_t v;
+    wasm_limits lim = { .fuel = 100000 };
+    wasm_instance *inst = basic(&lim);
+    assert_int_equal(call_i32(inst, "spin", 0, 0, 0, NULL, &err), WASM_ERR_TRAP);
+    assert_int_equal(err.trap, WASM_TRAP_OUT_OF_FUEL);
+    assert_int_equal(wasm_instance_fuel(inst), 0);
+    wasm_value g;
+    wasm_global_get(inst, "counter", &g);
+    assert_true(g.of.i32 > 7 + 1000);            /* it ran for a while */
+    assert_true(g.of.i32 < 7 + 100000);          /* and was metered */
+    assert_int_equal(call_i32(inst, "add", 2, 1, 2, &v, &err), WASM_ERR_TRAP);   /* empty */
+    wasm_instance_free(inst);
+
+    /* calls are metered even without loops */
+    wasm_limits small = { .fuel = 1000 };
+    inst = basic(&small);
+    assert_int_equal(call_i32(inst, "fib", 1, 25, 0, &v, &err), WASM_ERR_TRAP);
+    assert_int_equal(err.trap, WASM_TRAP_OUT_OF_FUEL);
+    wasm_instance_free(inst);
+
+    wasm_limits plenty = { .fuel = 1000000 };
+    inst = basic(&plenty);
+    assert_int_equal(call_i32(inst, "fib", 1, 10, 0, &v, &err), WASM_OK);
+    assert_int_equal(v, 55);
+    uint64_t left = wasm_instance_fuel(inst);
+    assert_true(left < 1000000 && left > 1000000 - 10000);
+    wasm_instance_free(inst);
+
+    inst = basic(NULL);
+    assert_int_equal(wasm_instance_fuel(inst), UINT64_MAX);
+    wasm_instance_free(inst);
+}
+
+struct interrupter {
+    wasm_instance *inst;
+    useconds_t delay;
+};
+
+static void *interrupt_later(void *arg)
+{
+    struct interrupter *it = arg;
+    usleep(it->delay);
+    wasm_instance_interrupt(it->inst);
+    return NULL;
+}
+
+static void test_interrupt_from_thread(void **state)
+{
+    (void)state;
+    wasm_instance *inst = basic(NULL);
+    wasm_error err;
+    uint32_t v;
+    struct interrupter it = { inst, 50000 };
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, interrupt_later, &it), 0);
+    /* runs forever unless the interrupt stops it */
+    assert_int_equal(call_i32(inst, "spin", 0, 0, 0, NULL, &err), WASM_ERR_TRAP);
+    assert_int_equal(err.trap, WASM_TRAP_INTERRUPTED);
+    pthread_join(th, NULL);
+    /* the flag is consumed: the instance works again */
+    assert_int_equal(call_i32(inst, "add", 2, 1, 2, &v, &err), WASM_OK);
+    /* an interrupt between calls stops the next call */
+    wasm_instance_interrupt(inst);
+    assert_int_equal(call_i32(inst, "add", 2, 1, 2, &v, &err), WASM_ERR_TRAP);
+    assert_int_equal(err.trap, WASM_TRAP_INTERRUPTED);
+    assert_int_equal(call_i32(inst, "add", 2, 1, 2, &v, &err), WASM_OK);
+    assert_int_equal(v, 3);
+    wasm_instance_free(inst);
+}
+
+static void test_host_functions(void **state)
+{
+    (void)state;
+    wasm_instance *inst = basic(NULL);
+    wasm_error err;
+    uint32_t v;
+    last_caller = NULL;
+    assert_int_equal(call_i32(inst, "call_host_add", 2, 20, 22, &v, &err), WASM_OK);
+    assert_int_equal(v, 42);
+    assert_ptr_equal(last_caller, inst);
+    /* exit */
+    assert_int_equal(call_i32(inst, "exit_with", 1, 42, 0, NULL, &err), WASM_ERR_EXIT);
+    assert_int_equal(err.exit_code, 42);
+    /* a failing host function traps the call */
+    assert_int_equal(call_i32(inst, "fail", 0, 0, 0, NULL, &err), WASM_ERR_TRAP);
+    assert_int_equal(err.trap, WASM_TRAP_HOST);
+    /* re-entry: host -> wasm -> host -> ... five levels deep */
+    assert_int_equal(call_i32(inst, "reenter", 1, 5, 0, &v, &err), WASM_OK);
+    assert_int_equal(v, 105);
+    /* nesting is bounded: a deep chain traps instead of overflowing */
+    assert_int_equal(call_i32(inst, "reenter", 1, 100000, 0, &v, &err), WASM_ERR_TRAP);
+    assert_int_equal(call_i32(inst, "add", 2, 2, 2, &v, &err), WASM_OK);
+    assert_int_equal(v, 4);
+    wasm_instance_free(inst);
+}
+
+static void test_traps(void **state)
+{
+    (void)state;
+    wasm_instance *inst = basic(NULL);
+    wasm_error err;
+    uint32_t v;
+    assert_int_equal(call_i32(inst, "div", 2, 7, 0, &v, &err), WASM_ERR_TRAP);
+    assert_int_equal(err.trap, WASM_TRAP_DIV_ZERO);
+    assert_int_equal(call_i32(inst, "div", 2, 0x80000000u, 0xffffffffu, &v, &err), WASM_ERR_TRAP);
+    assert_int_equal(err.trap, WASM_TRAP_INT_OVERFLOW);
+    assert_int_equal(call_i32(inst, "indirect", 2, 1, 21, &v, &err), WASM_OK);
+    assert_int_equal(v, 42);
+    assert_int_equal(call_i32(inst, "indirect", 2, 0, 21, &v, &err), WASM_ERR_TRAP);
+    assert_int_equal(err.trap, WASM_TRAP_SIGNATURE);
+    assert_int_equal(call_i32(inst, "indirect", 2, 2, 21, &v, &err), WASM_ERR_TRAP);
+    assert_int_equal(err.trap, WASM_TRAP_TABLE_OOB);
+    assert_int_equal(call_i32(inst, "tgrow", 1, 1, 0, &v, &err), WASM_OK);
+    assert_int_equal(call_i32(inst, "indirect", 2, 2, 21, &v, &err), WASM_ERR_TRAP);
+    assert_int_equal(err.trap, WASM_TRAP_INDIRECT_NULL);
+    wasm_instance_free(inst);
+}
+
+/* Errors name the section, the function and the byte offset. */
+static void test_error_locations(void **state)
+{
+    (void)state;
+    size_t size;
+    wasm_error err;
+    uint8_t *b = read_module("invalid.wasm", &size);
+    assert_null(wasm_module_load(b, size, &err));
+    assert_int_equal(err.result, WASM_ERR_INVALID);
+    assert_non_null(strstr(err.message, "section code"));
+    assert_non_null(strstr(err.message, "function 2"));
+    assert_non_null(strstr(err.message, "offset 0x"));
+    assert_non_null(strstr(err.message, "type mismatch"));
+    assert_int_equal(wasm_module_validate(b, size, &err), WASM_ERR_INVALID);
+    free(b);
+
+    b = read_module("basic.wasm", &size);
+    assert_int_equal(wasm_module_validate(b, size, &err), WASM_OK);
+    /* truncated inside a section: malformed, with an offset (a cut at a
+     * section boundary can leave a valid module) */
+    size_t ends[32], nends = 0, pos = 8;
+    while (pos < size && nends < 32) {
+        size_t len = 0, shift = 0, p = pos + 1;
+        while (b[p] & 0x80)
+            len |= (size_t)(b[p++] & 0x7f) << shift, shift += 7;
+        len |= (size_t)b[p++] << shift;
+        ends[nends++] = pos = p + len;
+    }
+    for (size_t cut = 9; cut < size; cut += 13) {
+        bool boundary = false;
+        for (size_t i = 0; i < nends; i++)
+            boundary |= cut == ends[i];
+        if (boundary)
+            continue;
+        assert_null(wasm_module_load(b, cut, &err));
+        assert_int_equal(err.result, WASM_ERR_MALFORMED);
+        assert_non_null(strstr(err.message, "offset 0x"));
+    }
+    uint8_t *copy = malloc(size);
+    memcpy(copy, b, size);
+    copy[0] = 'X';
+    assert_null(wasm_module_load(copy, size, &err));
+    assert_non_null(strstr(err.message, "magic header not detected"));
+    memcpy(copy, b, size);
+    copy[4] = 2;
+    assert_null(wasm_module_load(copy, size, &err));
+    assert_non_null(strstr(err.message, "unknown binary version"));
+    memcpy(copy, b, size);
+    copy[8] = 13;      /* the first section id */
+    assert_null(wasm_module_load(copy, size, &err));
+    assert_int_equal(err.result, WASM_ERR_MALFORMED);
+    assert_non_null(strstr(err.message, "malformed section id"));
+    assert_non_null(strstr(err.message, "offset 0x8:"));
+    free(copy);
+    free(b);
+}
+
+static void test_linking(void **state)
+{
+    (void)state;
+    wasm_module *m = load("basic.wasm");
+    wasm_error err;
+    /* nothing to link with */
+    assert_null(wasm_instantiate(m, NULL, NULL, NULL, &err));
+    assert_int_equal(err.result, WASM_ERR_UNLINKABLE);
+    assert_non_null(strstr(err.message, "\"env\".\"host_add\""));
+    /* a signature that does not match */
+    wasm_linker *l = wasm_linker_new();
+    wasm_linker_define_func(l, "env", "host_add", "(iI)i", host_add, NULL);
+    assert_null(wasm_instantiate(m, l, NULL, NULL, &err));
+    assert_int_equal(err.result, WASM_ERR_UNLINKABLE);
+    assert_non_null(strstr(err.message, "incompatible import type"));
+    assert_int_equal(wasm_linker_define_func(l, "env", "x", "(q)", host_add, NULL), WASM_ERR_ARGS);
+    assert_int_equal(wasm_linker_define_func(l, "env", "x", "ii", host_add, NULL), WASM_ERR_ARGS);
+    wasm_linker_free(l);
+
+    /* reflection */
+    assert_int_equal(wasm_module_import_count(m), 4);
+    wasm_extern_info info;
+    assert_true(wasm_module_import(m, 3, &info));
+    assert_string_equal(info.module, "env");
+    assert_string_equal(info.name, "callback");
+    assert_int_equal(info.kind, WASM_EXTERN_FUNC);
+    assert_false(wasm_module_import(m, 4, &info));
+    bool saw_memory = false;
+    for (uint32_t i = 0; i < wasm_module_export_count(m); i++) {
+        assert_true(wasm_module_export(m, i, &info));
+        if (!strcmp(info.name, "memory"))
+            saw_memory = info.kind == WASM_EXTERN_MEMORY;
+    }
+    assert_true(saw_memory);
+    wasm_module_free(m);
+
+    /* instance-to-instance: memory, global and function, kept alive by the importer */
+    wasm_instance *a = basic(NULL);
+    l = wasm_linker_new();
+    wasm_linker_define_instance(l, "a", a);
+    m = load("importer.wasm");
+    wasm_instance *b = wasm_instantiate(m, l, NULL, NULL, &err);
+    assert_non_null(b);
+    wasm_linker_free(l);
+    wasm_module_free(m);
+    uint32_t v;
+    assert_int_equal(call_i32(b, "poke", 2, 300, 4242, NULL, &err), WASM_OK);
+    assert_int_equal(call_i32(a, "load", 1, 300, 0, &v, &err), WASM_OK);
+    assert_int_equal(v, 4242);
+    assert_int_equal(call_i32(b, "bump", 0, 0, 0, &v, &err), WASM_OK);
+    assert_int_equal(v, 107);
+    wasm_value g;
+    wasm_global_get(a, "counter", &g);
+    assert_int_equal(g.of.i32, 107);
+    wasm_instance_free(a);        /* b still holds a */
+    assert_int_equal(call_i32(b, "bump", 0, 0, 0, &v, &err), WASM_OK);
+    assert_int_equal(v, 207);
+    wasm_instance_free(b);
+}
+
+/* Each instance reserves 8 GiB of address space: 20000 of them only fit in
+ * the 128 TiB of a 47-bit address space if freeing releases them. */
+static void test_instance_release(void **state)
+{
+    (void)state;
+    wasm_module *m = load("basic.wasm");
+    wasm_linker *l = env_linker();
+    wasm_error err;
+    for (int i = 0; i < 20000; i++) {
+        wasm_instance *inst = wasm_instantiate(m, l, NULL, NULL, &err);
+        if (!inst)
+            fail_msg("instance %d: %s", i, err.message);
+        if (i % 1000 == 0) {
+            uint32_t v;
+            assert_int_equal(call_i32(inst, "add", 2, (uint32_t)i, 1, &v, &err), WASM_OK);
+            assert_int_equal(v, (uint32_t)i + 1);
+        }
+        wasm_instance_free(inst);
+    }
+    wasm_linker_free(l);
+    wasm_module_free(m);
+}
+
+/* The shapes the translator fuses (fused.wat), against results computed here. */
+static void test_fused_code(void **state)
+{
+    (void)state;
+    wasm_module *m = load("fused.wasm");
+    wasm_error err;
+    wasm_instance *inst = wasm_instantiate(m, NULL, NULL, NULL, &err);
+    assert_non_null(inst);
+    wasm_module_free(m);
+    wasm_value args[4], res;
+#define CALL(name, n, ...) do { \
+        uint32_t a_[] = { __VA_ARGS__ }; \
+        for (int k_ = 0; k_ < (n); k_++) args[k_] = i32(a_[k_]); \
+        assert_int_equal(wasm_call(inst, name, args, (n), &res, 1, &err), WASM_OK); \
+    } while (0)
+
+    uint32_t sum = 0, i = 0;
+    do { sum += i; i += 1; } while (i != 100);
+    CALL("loop_ne", 3, 0, 100, 1);
+    assert_int_equal(res.of.i32, sum);
+    sum = 0, i = 10;
+    do { sum += i; i += 7; } while (i != 45);
+    CALL("loop_ne", 3, 10, 45, 7);
+    assert_int_equal(res.of.i32, sum);
+    sum = 0, i = 0xfffffff0u;            /* wraps past zero */
+    do { sum += i; i += 3; } while (i < 1000u);
+    CALL("loop_lt_u_imm", 1, 0xfffffff0u);
+    assert_int_equal(res.of.i32, sum);
+    int32_t si = 100, lim = -50;
+    uint32_t n = 0;
+    do { n++; si -= 7; } while (si > lim);
+    CALL("loop_gt_s", 2, 100, (uint32_t)-50);
+    assert_int_equal(res.of.i32, n);
+    CALL("loop_gt_s", 2, 5, 10);
+    assert_int_equal(res.of.i32, 1);
+    n = 0, i = 3;
+    for (;;) { n++; i += 5; if (!(i <= 100u)) break; }
+    CALL("loop_le_u_exit", 1, 3);
+    assert_int_equal(res.of.i32, n);
+    CALL("loop_self_compare", 1, 41);
+    assert_int_equal(res.of.i32, 1);
+
+    uint8_t *mem = wasm_memory_base(inst);
+    uint32_t bytes = 0;
+    for (int k = 0; k < 300; k++) {
+        mem[1000 + k] = (uint8_t)(k * 37 + 11);
+        bytes += mem[1000 + k];
+    }
+    CALL("sum_bytes", 2, 1000, 300);
+    assert_int_equal(res.of.i32, bytes);
+    memcpy(mem + 0x14, "\x78\x56\x34\x12", 4);
+    CALL("load_wrap", 2, 0xfffffff0u, 0x20);          /* (u32)(a + b) = 0x10, + 4 */
+    assert_int_equal(res.of.i32, 0x12345678);
+    args[0] = i32(0xffffffffu);
+    args[1] = i32(0);
+    assert_int_equal(wasm_call(inst, "load_wrap", args, 2, &res, 1, &err), WASM_ERR_TRAP);
+    assert_int_equal(err.trap, WASM_TRAP_MEMORY_OOB);   /* the offset does not wrap */
+    memcpy(mem + 104, "\x01\x00\x00\x80", 4);
+    CALL("load_addimm", 1, 100);
+    assert_int_equal(res.of.i32, 0x80000001u);
+    args[0] = i32(2);                                  /* (u32)(2 - 4) + 8 is past 4 GiB */
+    assert_int_equal(wasm_call(inst, "load_addimm", args, 1, &res, 1, &err), WASM_ERR_TRAP);
+    assert_int_equal(err.trap, WASM_TRAP_MEMORY_OOB);
+
+    args[0] = i32(2000);
+    assert_int_equal(wasm_call(inst, "store_const", args, 1, NULL, 0, &err), WASM_OK);
+    assert_int_equal(mem[2000], 0xff);
+    assert_int_equal(mem[2002] | mem[2003] << 8, 0x2345);
+    uint64_t q;
+    memcpy(&q, mem + 2008, 8);
+    assert_true(q == (uint64_t)-2);
+    uint32_t w;
+    memcpy(&w, mem + 2016, 4);
+    assert_int_equal(w, 77);
+
+    uint32_t a = 1, b = 2, c = 3;
+    for (int k = 0; k < 7; k++) {
+        uint32_t tmp = a;
+        a = b;
+        b = c;
+        c = tmp;
+    }
+    CALL("rotate", 4, 1, 2, 3, 7);
+    assert_int_equal(res.of.i32, a * 100 + b * 10 + c);
+#undef CALL
+    wasm_instance_free(inst);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_calls_and_values),
+        cmocka_unit_test(test_call_argument_errors),
+        cmocka_unit_test(test_memory_access),
+        cmocka_unit_test(test_bounds_guarded),
+        cmocka_unit_test(test_bounds_checked),
+        cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_fuel),
+        cmocka_unit_test(test_interrupt_from_thread),
+        cmocka_unit_test(test_host_functions),
+        cmocka_unit_test(test_traps),
+        cmocka_unit_test(test_error_locations),
+        cmocka_unit_test(test_linking),
+        cmocka_unit_test(test_instance_release),
+        cmocka_unit_test(test_fused_code),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
