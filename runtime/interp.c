@@ -53,24 +53,10 @@ enum {
 /* A taken branch whose offset word is ip[k]. A backward branch (a loop)
  * pays fuel, about one unit per instruction of the loop, from the budget;
  * when the budget runs out, budget_slow checks fuel and interrupts. */
-/* Zeroes the n declared locals at p: straight stores for the usual few
- * (a loop here becomes `rep stos`, which is slow to start). */
-#define ZERO_LOCALS(p, n) do { \
-        uint64_t *z_ = (p); \
-        switch (n) { \
-        default: wasm_memset(z_, 0, (size_t)(n) * sizeof(uint64_t)); break; \
-        case 6: z_[5] = 0; __attribute__((fallthrough)); \
-        case 5: z_[4] = 0; __attribute__((fallthrough)); \
-        case 4: z_[3] = 0; __attribute__((fallthrough)); \
-        case 3: z_[2] = 0; __attribute__((fallthrough)); \
-        case 2: z_[1] = 0; __attribute__((fallthrough)); \
-        case 1: z_[0] = 0; __attribute__((fallthrough)); \
-        case 0: break; \
-        } \
-    } while (0)
 /* Calls callee with its frame at nfp; the call instruction is `size` long.
- * A WebAssembly callee gets a frame record and its code runs next; each
- * call pays one unit of fuel so that recursion is metered too. */
+ * A WebAssembly callee gets a frame record and its code runs next (its
+ * first instruction zeroes the locals that need it); each call pays one
+ * unit of fuel so that recursion is metered too. */
 #define DO_CALL(callee_, nfp_, size) do { \
         wasm_funcinst *c_ = (callee_); \
         uint64_t *n_ = (nfp_); \
@@ -87,7 +73,6 @@ enum {
         f_->fp = fp; \
         f_->inst = inst; \
         fp = n_; \
-        ZERO_LOCALS(fp + c_->param_slots, c_->local_slots); \
         if (WASM_UNLIKELY(c_->inst != inst)) { \
             inst = c_->inst; \
             S->cur_mem = inst->memory; \
@@ -406,6 +391,13 @@ dispatch:
             TRAP(WASM_TRAP_SIGNATURE);
         DO_CALL(target, fp + OPND(2), SZ_CALL_INDIRECT);
     }
+
+    /* ---- function prologue ---- */
+    CASE(ZERO_1) { fp[OPND(0)] = 0; NEXT(ZERO_1); }
+    CASE(ZERO_2) { uint64_t *z = fp + OPND(0); z[0] = z[1] = 0; NEXT(ZERO_2); }
+    CASE(ZERO_3) { uint64_t *z = fp + OPND(0); z[0] = z[1] = z[2] = 0; NEXT(ZERO_3); }
+    CASE(ZERO_4) { uint64_t *z = fp + OPND(0); z[0] = z[1] = z[2] = z[3] = 0; NEXT(ZERO_4); }
+    CASE(ZERO_N) { wasm_memset(fp + OPND(0), 0, (size_t)OPND(1) * sizeof(uint64_t)); NEXT(ZERO_N); }
 
     /* ---- data movement ---- */
     CASE(COPY) { SLOT(0) = SLOT(1); NEXT(COPY); }
@@ -754,7 +746,6 @@ host_call: {
 enter_first:
     if (WASM_UNLIKELY(fp + f->frame_slots > S->stack_end))
         TRAP(WASM_TRAP_STACK_EXHAUSTED);
-    ZERO_LOCALS(fp + f->param_slots, f->local_slots);
     inst = f->inst;
     S->cur_mem = inst->memory;
     mem = S->cur_mem ? S->cur_mem->base : NULL;

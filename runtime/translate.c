@@ -642,9 +642,15 @@ static void set_local(wasm_translator *t, uint32_t x, operand *v)
      * zero into one not yet written changes nothing (common at function
      * entry in compiled C). */
     bool zero = v->where == W_CONST && v->c[0] == 0 && v->c[1] == 0;
-    if (t->zero_known && t->local_zero[x] && zero)
+    uint8_t *flags = &t->local_flags[x];
+    if (t->zero_known && (*flags & LF_ZERO) && zero) {
+        if (!(*flags & LF_WRITTEN))
+            *flags |= LF_NEEDS_ZERO;    /* relies on the initial zero */
         return;
-    t->local_zero[x] = 0;
+    }
+    *flags &= (uint8_t)~LF_ZERO;
+    if (t->nctrls == 1)
+        *flags |= LF_WRITTEN;           /* runs before anything after it */
     if (t->local_refs[x]) {
         /* Pending reads of the old value move to their homes first. */
         for (uint32_t i = 0; i < t->nstack; i++)
@@ -1009,6 +1015,8 @@ static bool translate_instr(wasm_translator *t)
             o->where = W_LOCAL;
             o->local = x;
             t->local_refs[x]++;
+            if (!(t->local_flags[x] & LF_WRITTEN))
+                t->local_flags[x] |= LF_NEEDS_ZERO;
         }
         break;
     }
@@ -1204,18 +1212,25 @@ static bool read_locals(wasm_translator *t)
         for (uint32_t k = 0; k < count; k++)
             t->local_types[i++] = type;
     }
-    if (!wasm_grow_array((void **)&t->local_zero, &t->cap_local_zero, n + 1, 1)) {
+    if (!wasm_grow_array((void **)&t->local_flags, &t->cap_local_flags, n + 1, 1)) {
         oom(t);
         return false;
     }
     t->nlocals = n;
     uint32_t slot = 0;
     for (i = 0; i < n; i++) {
-        t->local_zero[i] = i >= ft->nparams;
+        /* parameters count as written: the caller put them there */
+        t->local_flags[i] = i >= ft->nparams ? LF_ZERO : LF_WRITTEN;
         t->local_slot[i] = slot;
         t->local_refs[i] = 0;
         slot += wasm_slots(t->local_types[i]);
     }
+    /* One more slot that is always zero: a memory access at a constant
+     * address reads it as its base and adds the constant. */
+    t->zero_slot = slot;
+    t->zero_slot_used = false;
+    if (t->m->nmems)
+        slot++;
     t->temp_base = slot;
     t->max_slot = slot;
     return true;
@@ -1239,11 +1254,42 @@ void wasm_translator_free(wasm_translator *t)
     wasm_free(t->local_types);
     wasm_free(t->local_slot);
     wasm_free(t->local_refs);
-    wasm_free(t->local_zero);
+    wasm_free(t->local_flags);
     wasm_free(t->stack);
     wasm_free(t->ctrls);
     wasm_free(t->tmp);
     wasm_free(t);
+}
+
+/* Fills in the prologue at `pos` to zero the slots from the first to the
+ * last local that needs it (and the zero slot if used). Returns false when
+ * there is nothing to zero. */
+static bool finish_prologue(wasm_translator *t, uint32_t pos)
+{
+    uint32_t lo = UINT32_MAX, hi = 0;
+    for (uint32_t i = t->ftype->nparams; i < t->nlocals; i++) {
+        if (!(t->local_flags[i] & LF_NEEDS_ZERO))
+            continue;
+        uint32_t s = t->local_slot[i];
+        if (s < lo)
+            lo = s;
+        if (s + wasm_slots(t->local_types[i]) > hi)
+            hi = s + wasm_slots(t->local_types[i]);
+    }
+    if (t->zero_slot_used) {
+        if (t->zero_slot < lo)
+            lo = t->zero_slot;
+        if (t->zero_slot + 1 > hi)
+            hi = t->zero_slot + 1;
+    }
+    if (lo >= hi)
+        return false;
+    uint32_t n = hi - lo;
+    static const uint16_t fixed[5] = { 0, IOP_ZERO_1, IOP_ZERO_2, IOP_ZERO_3, IOP_ZERO_4 };
+    write_handler(t, pos, n <= 4 ? fixed[n] : IOP_ZERO_N);
+    t->code[pos + 2] = lo;
+    t->code[pos + 3] = n;
+    return true;
 }
 
 /* Validates and translates the body of defined function func_index. */
@@ -1271,6 +1317,12 @@ wasm_result wasm_translate_func(wasm_translator *t, uint32_t func_index, const w
         return t->r.failed ? WASM_ERR_MALFORMED : err ? err->result : WASM_ERR_NOMEM;
 
     uint32_t start = t->ncode;
+    /* Room for the prologue (ZERO_*), filled in at the end. */
+    bool prologue = t->temp_base > t->ftype->param_slots;
+    if (prologue) {
+        EMIT(t, ZERO_N, 0, 0);
+        label_here(t);
+    }
     push_ctrl(t, C_FUNC, 0, NULL, t->ftype->nresults, t->ftype->results);
     t->ctrls[0].label_slot = 0;
     bool done = false;
@@ -1294,6 +1346,8 @@ wasm_result wasm_translate_func(wasm_translator *t, uint32_t func_index, const w
         wasm_error_set(err, WASM_ERR_NOMEM, "%s: out of memory", t->where);
         return WASM_ERR_NOMEM;
     }
+    if (prologue && !finish_prologue(t, start))
+        start += wasm_iop_units(2);     /* nothing to zero: skip it */
     code->ops_offset = start;
     code->ops_units = t->ncode - start;
     code->param_slots = t->ftype->param_slots;

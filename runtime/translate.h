@@ -11,6 +11,15 @@
 
 enum { W_HOME, W_LOCAL, W_CONST };
 
+/* What the translator knows about a declared local. Locals start at zero,
+ * but the frame is not cleared on entry: the function's prologue zeroes
+ * those that may be read (or relied on) before a write that always runs. */
+enum {
+    LF_ZERO = 1,            /* still holds its initial zero (while zero_known) */
+    LF_WRITTEN = 2,         /* written at the function's top level: every later read sees a write */
+    LF_NEEDS_ZERO = 4,      /* may be read before such a write: the prologue zeroes it */
+};
+
 typedef struct operand {
     uint8_t type;
     uint8_t where;
@@ -71,9 +80,11 @@ struct wasm_translator {
         uint32_t pos;
         uint16_t iop;
     } prev, prev2;
-    uint8_t *local_zero;            /* local still holds its initial zero */
-    uint32_t cap_local_zero;
-    bool zero_known;                /* no merge point yet: local_zero is valid */
+    uint8_t *local_flags;           /* LF_* per local */
+    uint32_t cap_local_flags;
+    bool zero_known;                /* no merge point yet: LF_ZERO is valid */
+    uint32_t zero_slot;             /* a slot that stays zero (constant addresses) */
+    bool zero_slot_used;
     operand scratch;
 };
 

@@ -125,11 +125,18 @@ static bool last_computed(wasm_translator *t, const operand *a, uint32_t iop, ui
  * The address operand a of a memory access (the last operand popped). If
  * the last instruction computed it as i32.add(base, constant), that
  * instruction is dropped and the access adds the constant itself (*add;
- * wrapping at 32 bits like the add did). Returns the slot to read.
+ * wrapping at 32 bits like the add did); a constant address becomes the
+ * zero slot plus the constant. Returns the slot to read.
  */
 static uint32_t address(wasm_translator *t, operand *a, uint32_t *add)
 {
     *add = 0;
+    if (a->where == W_CONST) {
+        /* a constant address: the zero slot plus the constant */
+        *add = (uint32_t)a->c[0];
+        t->zero_slot_used = true;
+        return t->zero_slot;
+    }
     if (last_computed(t, a, IOP_I32_ADD_IMM, 3)) {
         uint32_t base = t->code[t->last.pos + 3];
         *add = t->code[t->last.pos + 4];

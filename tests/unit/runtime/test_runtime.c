@@ -659,6 +659,41 @@ static void test_fused_code(void **state)
     wasm_instance_free(inst);
 }
 
+/* Declared locals read before a write that always runs see zero although
+ * frames are not cleared (the callee's prologue zeroes what it needs), and
+ * constant addresses go through the frame's zero slot (locals.wat). */
+static void test_locals_start_at_zero(void **state)
+{
+    (void)state;
+    wasm_module *m = load("locals.wasm");
+    wasm_error err;
+    wasm_instance *inst = wasm_instantiate(m, NULL, NULL, NULL, &err);
+    assert_non_null(inst);
+    wasm_module_free(m);
+    uint32_t v;
+    assert_int_equal(call_i32(inst, "run_loop_acc", 0, 0, 0, &v, &err), WASM_OK);
+    assert_int_equal(v, 3);
+    assert_int_equal(call_i32(inst, "run_skipped", 1, 1, 0, &v, &err), WASM_OK);
+    assert_int_equal(v, 0);
+    assert_int_equal(call_i32(inst, "run_skipped", 1, 0, 0, &v, &err), WASM_OK);
+    assert_int_equal(v, 5);
+    assert_int_equal(call_i32(inst, "run_zero_store", 0, 0, 0, &v, &err), WASM_OK);
+    assert_int_equal(v, 8);
+    assert_int_equal(call_i32(inst, "run_written", 0, 0, 0, &v, &err), WASM_OK);
+    assert_int_equal(v, 19);
+    wasm_value res;
+    assert_int_equal(wasm_call(inst, "run_wide", NULL, 0, &res, 1, &err), WASM_OK);
+    assert_true(res.of.i64 == 0);
+    assert_int_equal(call_i32(inst, "run_const_addr", 0, 0, 0, &v, &err), WASM_OK);
+    assert_int_equal(v, 0x11223344u + 0x55000000u);
+    uint8_t *mem = wasm_memory_base(inst);
+    assert_int_equal(mem[32] | mem[33] << 8 | mem[34] << 16 | (uint32_t)mem[35] << 24, 0x11223344u);
+    assert_int_equal(mem[43], 0x55);
+    assert_int_equal(call_i32(inst, "run_const_addr_oob", 0, 0, 0, &v, &err), WASM_ERR_TRAP);
+    assert_int_equal(err.trap, WASM_TRAP_MEMORY_OOB);
+    wasm_instance_free(inst);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -676,6 +711,7 @@ int main(void)
         cmocka_unit_test(test_linking),
         cmocka_unit_test(test_instance_release),
         cmocka_unit_test(test_fused_code),
+        cmocka_unit_test(test_locals_start_at_zero),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
