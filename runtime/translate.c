@@ -156,6 +156,10 @@ operand *tr_push(wasm_translator *t, uint8_t type)
         oom(t);
         return &t->scratch;
     }
+    /* an entry taking the place of the one the last instruction defined
+     * (after a drop) must not be fused with that instruction */
+    if (t->last.valid && t->last.index >= t->nstack)
+        t->last.valid = false;
     operand *o = &t->stack[t->nstack];
     o->type = type;
     o->where = W_HOME;

@@ -131,7 +131,40 @@ static void side_free(side *s)
     wasm_module_free(s->m);
 }
 
-/* Compares memories and exported globals; returns false with a report. */
+/* The function index of a funcref of inst (-1: null, -2: unknown). */
+static long func_index(wasm_instance *inst, void *ref)
+{
+    if (!ref)
+        return -1;
+    for (uint32_t i = 0; i < inst->module->nfuncs; i++)
+        if (inst->funcs[i] == ref)
+            return (long)i;
+    return -2;
+}
+
+/* Compares the tables (which function sits in each element). */
+static bool same_tables(wasm_instance *a, wasm_instance *b, const char *after, char *out, size_t size)
+{
+    for (uint32_t t = 0; t < a->module->ntables; t++) {
+        wasm_table *ta = a->tables[t], *tb = b->tables[t];
+        if (ta->size != tb->size) {
+            report(out, size, "after %s: table %u has %u elements (interpreter) vs %u (JIT)", after, t, ta->size,
+                   tb->size);
+            return false;
+        }
+        for (uint32_t i = 0; i < ta->size; i++) {
+            long fa = func_index(a, ta->elems[i]), fb = func_index(b, tb->elems[i]);
+            if (fa != fb) {
+                report(out, size, "after %s: table %u element %u is function %ld (interpreter) vs %ld (JIT)", after,
+                       t, i, fa, fb);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+/* Compares memories, tables and exported globals; false with a report. */
 static bool same_state(wasm_instance *a, wasm_instance *b, const char *after, char *out, size_t size)
 {
     uint64_t na = wasm_memory_size(a), nb = wasm_memory_size(b);
@@ -263,7 +296,8 @@ int jit_diff_run(const uint8_t *bytes, size_t size, uint64_t seed, const jit_dif
                     goto done;
                 }
             }
-            if (!same_state(a.inst, b.inst, call, out, out_size))
+            if (!same_state(a.inst, b.inst, call, out, out_size) ||
+                !same_tables(a.inst, b.inst, call, out, out_size))
                 goto done;
         }
     }
