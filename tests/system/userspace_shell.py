@@ -71,7 +71,7 @@ def env(tmp_path_factory):
     port = server.server_address[1]
     nic = f"user,guestfwd=tcp:10.0.2.100:80-cmd:socat STDIO TCP:127.0.0.1:{port}"
     sh = Shell(image=disk.path, extra=["--allow-reboot", "--keep", "--nic", nic],
-               name="userspace_shell")
+               name="userspace_shell", settle=r"DHCP lease")
     state = {"sh": sh, "keep": None}
     yield state
     sh.close()
