@@ -108,6 +108,17 @@ def test_status_and_lists(env):
     assert sh.ok("cd /data; pwd") == "/data\n"
 
 
+def test_system_facts(env):
+    sh = env["sh"]
+    df = sh.ok("df")
+    assert re.search(r"^fat32 .* /data$", df, re.M), df
+    assert re.search(r"^fat32 .* /system \(read-only\)$", df, re.M), df
+    assert re.search(r"^tmpfs .* /tmp$", df, re.M), df
+    assert sh.ok("uname -s") == "KPIO\n"
+    ps = sh.ok("ps")
+    assert re.search(r"^\s+1\s+0 .*init$", ps, re.M) and re.search(r"^\s+2\s+1 .*sh$", ps, re.M), ps
+
+
 def test_redirections(env):
     sh = env["sh"]
     sh.ok("mkdir -p /data/out")
