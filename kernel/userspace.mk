@@ -36,9 +36,19 @@ USERSPACE_GLUE_SRCS := $(wildcard runtime/wasi/*.c runtime/kpio/*.c)
 USERSPACE_RT_OBJS   := $(USERSPACE_RT_SRCS:%.c=$(USERSPACE_OBJ)/%.o)
 USERSPACE_GLUE_OBJS := $(USERSPACE_GLUE_SRCS:%.c=$(USERSPACE_OBJ)/%.o)
 
-$(USERSPACE_RT_OBJS): $(USERSPACE_OBJ)/%.o: %.c
+USERSPACE_INTERP_OBJS := $(USERSPACE_OBJ)/runtime/interp.o $(USERSPACE_OBJ)/runtime/interp_checked.o
+
+$(filter-out $(USERSPACE_INTERP_OBJS),$(USERSPACE_RT_OBJS)): $(USERSPACE_OBJ)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(RUNTIME_KERNEL_CFLAGS) -c $< -o $@
+
+# The interpreter's dispatch loop with gcc, as on the host (runtime/runtime.mk
+# says why): the same freestanding kernel code model.
+INTERP_KERNEL_CFLAGS := $(filter-out -target x86_64-unknown-none-elf,$(RUNTIME_KERNEL_CFLAGS)) \
+    -fcf-protection=none
+$(USERSPACE_INTERP_OBJS): $(USERSPACE_OBJ)/%.o: %.c
+	@mkdir -p $(@D)
+	$(or $(INTERP_CC),gcc) $(INTERP_KERNEL_CFLAGS) -c $< -o $@
 
 $(USERSPACE_GLUE_OBJS): $(USERSPACE_OBJ)/%.o: %.c
 	@mkdir -p $(@D)
@@ -84,3 +94,10 @@ test-userspace: $(BUILD)/kpio.img $(USERSPACE_TEST_WASM) $(APPS_EXTRA_WASM) $(HO
 	    userspace_crash.py userspace_pkg.py userspace_wasi.py
 
 TEST_TARGETS += test-userspace
+
+# ---- make bench: app start and host calls beside the Linux guest ----
+.PHONY: bench-userspace
+bench-userspace: $(BUILD)/kpio.img $$(APPS_BENCH_WASM)
+	@/usr/bin/python3 tests/bench/userspace_bench.py
+
+BENCH_TARGETS += bench-userspace

@@ -57,7 +57,10 @@ wasm_memory *wasm_memory_new(uint32_t pages, uint32_t max_pages, bool checked)
     if (!checked) {
         mem->reserved = WASM_GUARD_RESERVE + WASM_GUARD_EXTRA;
         mem->base = wasm_plat_reserve((size_t)mem->reserved);
-        if (!mem->base || (mem->size && !wasm_plat_commit(mem->base, (size_t)mem->size))) {
+        /* Commit even 0 bytes: it tells the platform how much of the
+         * reservation is accessible (one that recycles reservations must
+         * know; see kpio_wasm_platform.h). */
+        if (!mem->base || !wasm_plat_commit(mem->base, (size_t)mem->size)) {
             if (mem->base)
                 wasm_plat_release(mem->base, (size_t)mem->reserved);
             wasm_free(mem);

@@ -225,11 +225,14 @@ void chacha20_block(const uint32_t k[8], const uint32_t words12_15[4], uint32_t 
 struct app_memory_stats {
     uint64_t commit_limit;      /* bytes apps may have accessible at once */
     uint64_t committed;         /* bytes accessible now (linear memories, stacks, code) */
-    uint64_t reservations;      /* live reservations */
+    uint64_t reservations;      /* live reservations (the pooled ones included) */
+    uint64_t pooled;            /* released ones kept for reuse, pages zeroed */
     uint64_t resident_pages;    /* pages backed right now in those reservations */
 };
 void app_platform_init(void);
 void app_memory_stats(struct app_memory_stats *out);
+/* Give every pooled reservation back (for leak checks, or memory). */
+void app_platform_trim(void);
 
 /* ---- start-up (app_init.c, app_cmds.c) ---- */
 

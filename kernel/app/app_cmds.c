@@ -5,6 +5,7 @@
  *   kill PID    stop a process (as kpio_proc_kill)
  *   counters    frames, heap objects and bytes, handles, reservations: the
  *               numbers leak checks compare before and after a workload
+ *               (the reservation pool and empty slabs given back first)
  */
 #include "app/app.h"
 #include "core/monitor.h"
@@ -35,9 +36,10 @@ static int cmd_ps(int argc, char **argv)
     }
     struct app_memory_stats ms;
     app_memory_stats(&ms);
-    monitor_printf("apps: %llu reservations, %llu KiB accessible of a %llu KiB budget, "
-                   "%llu KiB resident; %llu handles\n",
-                   (unsigned long long)ms.reservations, (unsigned long long)(ms.committed >> 10),
+    monitor_printf("apps: %llu reservations (%llu pooled), %llu KiB accessible of a %llu KiB "
+                   "budget, %llu KiB resident; %llu handles\n",
+                   (unsigned long long)ms.reservations, (unsigned long long)ms.pooled,
+                   (unsigned long long)(ms.committed >> 10),
                    (unsigned long long)(ms.commit_limit >> 10),
                    (unsigned long long)(ms.resident_pages * PAGE_SIZE >> 10),
                    (unsigned long long)handle_live());
@@ -66,12 +68,13 @@ static int cmd_kill(int argc, char **argv)
     return 0;
 }
 
-/* The counters leak checks compare, on one line: empty slabs are given
- * back first, so that only live memory counts. */
+/* The counters leak checks compare, on one line: pooled reservations and
+ * empty slabs are given back first, so that only live memory counts. */
 static int cmd_counters(int argc, char **argv)
 {
     (void)argc;
     (void)argv;
+    app_platform_trim();
     kheap_shrink(mm_heap());
     struct mm_stats st;
     mm_get_stats(&st);

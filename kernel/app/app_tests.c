@@ -11,7 +11,9 @@
 #include "core/time.h"
 #include "lib/lib.h"
 #include "mm/mm.h"
+#include "mm/vm.h"
 #include "kpio_wasm.h"
+#include "kpio_wasm_platform.h"
 
 KTEST(app_chacha20_rfc8439)
 {
@@ -172,6 +174,7 @@ static void spin(void *arg)
 KTEST(app_runtime_in_the_kernel)
 {
     app_platform_init();
+    app_platform_trim();
     struct app_memory_stats before, after;
     app_memory_stats(&before);
     wasm_error err;
@@ -204,7 +207,46 @@ KTEST(app_runtime_in_the_kernel)
 
     wasm_instance_free(r.inst);
     wasm_module_free(m);
+    /* released reservations wait in the pool, zeroed */
+    app_memory_stats(&after);
+    KT_ASSERT(after.pooled >= 2);
+    app_platform_trim();
     app_memory_stats(&after);
     KT_ASSERT_EQ(after.reservations, before.reservations);
     KT_ASSERT_EQ(after.committed, before.committed);
+}
+
+/* A recycled reservation comes back zeroed, with exactly the window its
+ * first commit asks for (no more accessible than asked). */
+static void touch_and_check(void *arg)
+{
+    uint8_t *p = arg;
+    p[0] = 0x5a;
+    p[PAGE_SIZE * 3 + 7] = 0xa5;
+}
+
+KTEST(app_reservation_pool_reuse)
+{
+    app_platform_init();
+    app_platform_trim();
+    size_t size = 64ull << 20;
+    uint8_t *a = wasm_plat_reserve(size);
+    KT_ASSERT(a && wasm_plat_commit(a, 4 * PAGE_SIZE));
+    struct app_thread *t;
+    KT_ASSERT_EQ(app_thread_start(touch_and_check, a, &t), 0);
+    app_thread_join(t);
+    wasm_plat_release(a, size);
+    struct app_memory_stats ms;
+    app_memory_stats(&ms);
+    KT_ASSERT_EQ(ms.pooled, 1);
+    uint8_t *b = wasm_plat_reserve(size);
+    KT_ASSERT(b == a);                                  /* the same one, from the pool */
+    KT_ASSERT(wasm_plat_commit(b, 2 * PAGE_SIZE));      /* smaller this time */
+    KT_ASSERT_EQ(b[0], 0);                              /* scrubbed */
+    struct vm_region *r = vm_region_find(&kernel_space, (uint64_t)(uintptr_t)b);
+    KT_ASSERT(r && r->window_len == 2 * PAGE_SIZE);     /* page 3 is no longer accessible */
+    wasm_plat_release(b, size);
+    app_platform_trim();
+    app_memory_stats(&ms);
+    KT_ASSERT_EQ(ms.pooled, 0);
 }

@@ -400,6 +400,7 @@ static int be_fs_info(void *data, wasi_handle dir, kpio_fs_info *out)
     if (!h || dir == -1 || h->kind != HANDLE_FILE)
         return -ENOTDIR;
     struct vfs_statfs s;
+    memset(&s, 0, sizeof s);
     int rc = vfs_fstatfs(h->u.file, &s);
     if (rc < 0)
         return rc;
@@ -408,6 +409,74 @@ static int be_fs_info(void *data, wasi_handle dir, kpio_fs_info *out)
     out->blocks_total = s.blocks;
     out->blocks_free = s.blocks_free;
     out->flags = s.read_only ? KPIO_FS_READONLY : 0;
+    return 0;
+}
+
+/* ---- the mounts below a directory (df) ---- */
+
+struct below {
+    struct vnode *dir;
+    kpio_fs_info *out;
+    uint32_t max, count;
+};
+
+/* The last n components of an absolute path. */
+static const char *last_components(const char *path, unsigned n)
+{
+    const char *p = path + strlen(path);
+    while (p > path && n > 0) {
+        p--;
+        if (*p == '/')
+            n--;
+    }
+    return *p == '/' ? p + 1 : p;
+}
+
+static int add_if_below(struct vfs_mount *mnt, void *arg)
+{
+    struct below *b = arg;
+    /* climb from the directory the mount covers, counting the names
+     * passed, until b->dir (below it) or the root (not below) */
+    unsigned steps = 0;
+    struct vnode *v = mnt->covered;
+    while (v && v != b->dir) {
+        if (v->mount && v == v->mount->root) {
+            v = v->mount->covered;      /* up across a mount: same place */
+            continue;
+        }
+        v = v->parent;
+        steps++;
+    }
+    if (!v || steps == 0)
+        return 0;
+    struct vfs_statfs s;
+    memset(&s, 0, sizeof s);
+    if (!mnt->ops->statfs || mnt->ops->statfs(mnt, &s) != 0)
+        return 0;
+    if (b->count < b->max) {
+        kpio_fs_info *o = &b->out[b->count];
+        memset(o, 0, sizeof *o);
+        strlcpy(o->mount, last_components(mnt->path, steps), sizeof o->mount);
+        strlcpy(o->type, s.fs_type, sizeof o->type);
+        o->block_size = s.block_size;
+        o->blocks_total = s.blocks;
+        o->blocks_free = s.blocks_free;
+        o->flags = s.read_only || (mnt->flags & VFS_MNT_RDONLY) ? KPIO_FS_READONLY : 0;
+    }
+    b->count++;
+    return 0;
+}
+
+static int be_fs_mounts(void *data, wasi_handle dir, kpio_fs_info *out, uint32_t max,
+                        uint32_t *count)
+{
+    (void)data;
+    struct handle *h = handle_of(dir);
+    if (!h || dir == -1 || h->kind != HANDLE_FILE)
+        return -ENOTDIR;
+    struct below b = { h->u.file->node, out, max, 0 };
+    vfs_for_each_mount(add_if_below, &b);
+    *count = b.count;
     return 0;
 }
 
@@ -480,6 +549,7 @@ void app_kpio_backend(kpio_backend *b)
         .uname = be_uname,
         .sysinfo = be_sysinfo,
         .fs_info = be_fs_info,
+        .fs_mounts = be_fs_mounts,
         .term_set_mode = be_term_set_mode,
         .term_get_size = be_term_get_size,
         .power = be_power,

@@ -40,25 +40,6 @@ void app_platform_init(void)
     commit_limit = free_bytes > reserve ? free_bytes - reserve : free_bytes / 2;
 }
 
-void app_memory_stats(struct app_memory_stats *out)
-{
-    uint64_t flags = spin_lock_irqsave(&budget_lock);
-    out->commit_limit = commit_limit;
-    out->committed = committed;
-    out->reservations = reservations;
-    spin_unlock_irqrestore(&budget_lock, flags);
-    out->resident_pages = 0;
-    /* resident pages are counted per region by the VM; walk them */
-    struct list_node *pos;
-    uint64_t lflags = spin_lock_irqsave(&kernel_space.lock);
-    list_for_each(pos, &kernel_space.regions) {
-        struct vm_region *r = list_entry(pos, struct vm_region, node);
-        if (r->owner == (void *)&budget_lock)
-            out->resident_pages += r->resident_pages;
-    }
-    spin_unlock_irqrestore(&kernel_space.lock, lflags);
-}
-
 /* ---- heap ---- */
 
 void *wasm_plat_alloc(size_t size)
@@ -77,6 +58,26 @@ void wasm_plat_free(void *ptr)
 }
 
 /* ---- reservations ---- */
+
+/* What the platform keeps about each of its reservations (the region's
+ * owner). fresh: handed out again from the pool and not committed since, so
+ * the first commit says exactly what is accessible. */
+struct reservation {
+    struct vm_region *region;
+    bool fresh;
+};
+
+/* Released reservations kept for reuse, their pages zeroed but still
+ * backed: giving pages back to the frame allocator means unmapping them,
+ * and unmapping kernel addresses means a TLB shootdown on every CPU, an IPI
+ * round trip that costs milliseconds when the other CPU is idle under QEMU.
+ * An app that starts and ends (every command in a pipeline) would pay it
+ * for its memory and its stacks. From the pool, the next instance of a
+ * program of the same size finds its pages ready. */
+#define POOL_SLOTS       16
+#define POOL_WINDOW_MAX  (16ull << 20)      /* bigger windows are given back */
+static struct reservation *pool[POOL_SLOTS];
+static unsigned pooled;
 
 size_t wasm_plat_page_size(void)
 {
@@ -100,25 +101,11 @@ static bool region_fault(struct vm_region *r, uint64_t addr, bool write, struct 
     return true;
 }
 
-/* The region of a reservation made here, or NULL. */
-static struct vm_region *region_of(const void *addr)
+/* The reservation made here that holds addr, or NULL. */
+static struct reservation *reservation_of(const void *addr)
 {
     struct vm_region *r = vm_region_find(&kernel_space, (uint64_t)(uintptr_t)addr);
-    return r && r->owner == (void *)&budget_lock ? r : NULL;
-}
-
-void *wasm_plat_reserve(size_t size)
-{
-    if (size == 0)
-        return NULL;
-    struct vm_region *r = vm_reserve(&kernel_space, "wasm", ALIGN_UP((uint64_t)size, PAGE_SIZE),
-                                     region_fault, &budget_lock);
-    if (!r)
-        return NULL;
-    uint64_t flags = spin_lock_irqsave(&budget_lock);
-    reservations++;
-    spin_unlock_irqrestore(&budget_lock, flags);
-    return (void *)(uintptr_t)r->start;
+    return r && r->on_fault == region_fault ? r->owner : NULL;
 }
 
 /* Charge (or with a negative delta, refund) the budget; false if over it. */
@@ -134,20 +121,81 @@ static bool charge(int64_t delta)
     return ok;
 }
 
-/* Make the window of r the smallest range holding both the old window and
- * [off, off+len), with protection prot. The runtime commits contiguously
- * (a memory grows at its end, stacks commit once), so the hull adds nothing
- * it did not ask for. */
-static bool widen_window(struct vm_region *r, uint64_t off, uint64_t len, unsigned prot)
+/* Give a reservation back for good: pages freed, addresses released. */
+static void destroy(struct reservation *res)
 {
-    uint64_t lo = off, hi = off + len;
-    if (r->window_len) {
-        lo = MIN(lo, r->window_off);
-        hi = MAX(hi, r->window_off + r->window_len);
+    uint64_t flags = spin_lock_irqsave(&budget_lock);
+    committed -= res->region->window_len;
+    reservations--;
+    spin_unlock_irqrestore(&budget_lock, flags);
+    vm_release(res->region);
+    kfree(res);
+}
+
+/* A pooled reservation of this size, or NULL. */
+static struct reservation *from_pool(uint64_t size)
+{
+    struct reservation *found = NULL;
+    uint64_t flags = spin_lock_irqsave(&budget_lock);
+    for (unsigned i = 0; i < pooled && !found; i++) {
+        if (pool[i]->region->size == size) {
+            found = pool[i];
+            pool[i] = pool[--pooled];
+        }
     }
+    spin_unlock_irqrestore(&budget_lock, flags);
+    return found;
+}
+
+void app_platform_trim(void)
+{
+    for (;;) {
+        uint64_t flags = spin_lock_irqsave(&budget_lock);
+        struct reservation *res = pooled ? pool[--pooled] : NULL;
+        spin_unlock_irqrestore(&budget_lock, flags);
+        if (!res)
+            return;
+        destroy(res);
+    }
+}
+
+void *wasm_plat_reserve(size_t size)
+{
+    if (size == 0)
+        return NULL;
+    /* vm_reserve's rounding: whole 2 MiB blocks for big regions */
+    uint64_t rounded = size >= (2ull << 20) ? ALIGN_UP((uint64_t)size, 2ull << 20)
+                                           : ALIGN_UP((uint64_t)size, PAGE_SIZE);
+    struct reservation *res = from_pool(rounded);
+    if (res) {
+        res->fresh = true;
+        return (void *)(uintptr_t)res->region->start;
+    }
+    res = kzalloc(sizeof *res);
+    if (!res)
+        return NULL;
+    res->region = vm_reserve(&kernel_space, "wasm", rounded, region_fault, res);
+    if (!res->region) {
+        kfree(res);
+        return NULL;
+    }
+    uint64_t flags = spin_lock_irqsave(&budget_lock);
+    reservations++;
+    spin_unlock_irqrestore(&budget_lock, flags);
+    return (void *)(uintptr_t)res->region->start;
+}
+
+/* Make the window of r [lo, hi) with protection prot, charging the
+ * difference. */
+static bool set_window(struct vm_region *r, uint64_t lo, uint64_t hi, unsigned prot)
+{
     int64_t delta = (int64_t)(hi - lo) - (int64_t)r->window_len;
-    if (!charge(delta))
-        return false;
+    if (!charge(delta)) {
+        /* the pool holds budget too: give it back and try again */
+        app_platform_trim();
+        if (!charge(delta))
+            return false;
+    }
     if (vm_region_set_window(r, lo, hi - lo, prot) != 0) {
         charge(-delta);
         return false;
@@ -157,20 +205,40 @@ static bool widen_window(struct vm_region *r, uint64_t off, uint64_t len, unsign
 
 bool wasm_plat_commit(void *addr, size_t size)
 {
-    struct vm_region *r = region_of(addr);
+    struct reservation *res = reservation_of(addr);
     uint64_t a = (uint64_t)(uintptr_t)addr;
-    if (!r || (a | size) & (PAGE_SIZE - 1) || size > r->size - (a - r->start))
+    if (!res)
         return false;
+    struct vm_region *r = res->region;
+    if ((a | size) & (PAGE_SIZE - 1) || size > r->size - (a - r->start))
+        return false;
+    uint64_t lo = a - r->start, hi = lo + size;
+    if (res->fresh) {
+        /* the first commit after reuse: exactly this is accessible (a
+         * window already that size keeps its zeroed pages) */
+        res->fresh = false;
+        if (lo == r->window_off && size == r->window_len && r->prot == (VM_READ | VM_WRITE))
+            return true;
+        return set_window(r, size ? lo : 0, size ? hi : 0, VM_READ | VM_WRITE);
+    }
     if (size == 0)
         return true;
-    return widen_window(r, a - r->start, size, VM_READ | VM_WRITE);
+    /* The runtime commits contiguously (a memory grows at its end, stacks
+     * commit once), so the hull of the old window and the new range adds
+     * nothing it did not ask for. */
+    if (r->window_len) {
+        lo = MIN(lo, r->window_off);
+        hi = MAX(hi, r->window_off + r->window_len);
+    }
+    return set_window(r, lo, hi, VM_READ | VM_WRITE);
 }
 
 bool wasm_plat_protect(void *addr, size_t size, int prot)
 {
-    struct vm_region *r = region_of(addr);
-    if (!r)
+    struct reservation *res = reservation_of(addr);
+    if (!res)
         return false;
+    struct vm_region *r = res->region;
     /* Only whole windows change protection (JIT code: written, then made
      * read-only and executable). Never writable and executable at once. */
     if ((uint64_t)(uintptr_t)addr != r->start + r->window_off || size != r->window_len)
@@ -184,9 +252,10 @@ bool wasm_plat_protect(void *addr, size_t size, int prot)
 
 bool wasm_plat_decommit(void *addr, size_t size)
 {
-    struct vm_region *r = region_of(addr);
-    if (!r)
+    struct reservation *res = reservation_of(addr);
+    if (!res)
         return false;
+    struct vm_region *r = res->region;
     uint64_t off = (uint64_t)(uintptr_t)addr - r->start;
     uint64_t wend = r->window_off + r->window_len;
     /* The window shrinks from its end (or goes entirely). */
@@ -199,17 +268,35 @@ bool wasm_plat_decommit(void *addr, size_t size)
     return true;
 }
 
+/* Zero the pages of r that are backed now (they stay backed). */
+static void scrub(struct vm_region *r)
+{
+    uint64_t end = r->window_off + r->window_len;
+    for (uint64_t off = vm_region_next_resident(r, r->window_off); off < end;
+         off = vm_region_next_resident(r, off + PAGE_SIZE))
+        memset((void *)(uintptr_t)(r->start + off), 0, PAGE_SIZE);
+}
+
 void wasm_plat_release(void *addr, size_t size)
 {
     (void)size;
-    struct vm_region *r = region_of(addr);
-    if (!r)
+    struct reservation *res = reservation_of(addr);
+    if (!res)
         return;
-    uint64_t flags = spin_lock_irqsave(&budget_lock);
-    committed -= r->window_len;
-    reservations--;
-    spin_unlock_irqrestore(&budget_lock, flags);
-    vm_release(r);
+    struct vm_region *r = res->region;
+    /* Read-write windows of a modest size go to the pool, zeroed. */
+    if (r->prot == (VM_READ | VM_WRITE) && r->window_len <= POOL_WINDOW_MAX) {
+        if (!res->fresh)
+            scrub(r);
+        uint64_t flags = spin_lock_irqsave(&budget_lock);
+        bool kept = pooled < POOL_SLOTS;
+        if (kept)
+            pool[pooled++] = res;
+        spin_unlock_irqrestore(&budget_lock, flags);
+        if (kept)
+            return;
+    }
+    destroy(res);
 }
 
 /* ---- threads and time ---- */
@@ -227,4 +314,24 @@ uint64_t wasm_plat_time_ns(void)
 bool wasm_plat_fault_init(void)
 {
     return true;    /* region_fault is every reservation's page-fault hook */
+}
+
+void app_memory_stats(struct app_memory_stats *out)
+{
+    uint64_t flags = spin_lock_irqsave(&budget_lock);
+    out->commit_limit = commit_limit;
+    out->committed = committed;
+    out->reservations = reservations;
+    out->pooled = pooled;
+    spin_unlock_irqrestore(&budget_lock, flags);
+    out->resident_pages = 0;
+    /* resident pages are counted per region by the VM; walk them */
+    struct list_node *pos;
+    uint64_t lflags = spin_lock_irqsave(&kernel_space.lock);
+    list_for_each(pos, &kernel_space.regions) {
+        struct vm_region *r = list_entry(pos, struct vm_region, node);
+        if (r->on_fault == region_fault)
+            out->resident_pages += r->resident_pages;
+    }
+    spin_unlock_irqrestore(&kernel_space.lock, lflags);
 }

@@ -68,12 +68,15 @@ static bool table_empty(const uint64_t *t)
     return true;
 }
 
-/* Free the page tables (PTs, then PDs) that lie wholly inside [start, end)
- * and have no entries left. s->lock held; the caller flushes TLBs after. */
+/* Free the page tables (PTs, then PDs) that overlap [start, end) and have
+ * no entries left: those covered only in part too, once empty (no other
+ * region has pages there), so that regions coming and going at changing
+ * addresses leave no tables behind. s->lock held; the caller flushes TLBs
+ * after. */
 static void pt_free_empty(struct vm_space *s, uint64_t start, uint64_t end)
 {
     uint64_t *pml4 = phys_to_virt(s->pml4_phys);
-    for (uint64_t va = ALIGN_UP(start, PAGE_2M); va + PAGE_2M <= end && va + PAGE_2M > va; va += PAGE_2M) {
+    for (uint64_t va = ALIGN_DOWN(start, PAGE_2M); va < end && va + PAGE_2M > va; va += PAGE_2M) {
         uint64_t e3 = pml4[pt_index(va, 3)];
         if (!(e3 & PTE_P))
             continue;
@@ -88,7 +91,7 @@ static void pt_free_empty(struct vm_space *s, uint64_t start, uint64_t end)
             *e1 = 0;
         }
     }
-    for (uint64_t va = ALIGN_UP(start, PAGE_1G); va + PAGE_1G <= end && va + PAGE_1G > va; va += PAGE_1G) {
+    for (uint64_t va = ALIGN_DOWN(start, PAGE_1G); va < end && va + PAGE_1G > va; va += PAGE_1G) {
         uint64_t e3 = pml4[pt_index(va, 3)];
         if (!(e3 & PTE_P))
             continue;
@@ -280,6 +283,36 @@ int vm_region_populate(struct vm_region *r, uint64_t off, uint64_t len)
         rc = back_page(r, r->start + o);
     spin_unlock_irqrestore(&r->space->lock, flags);
     return rc;
+}
+
+uint64_t vm_region_next_resident(struct vm_region *r, uint64_t off)
+{
+    struct vm_space *s = r->space;
+    uint64_t va = r->start + ALIGN_UP(off, PAGE_SIZE), end = r->start + r->size;
+    uint64_t flags = spin_lock_irqsave(&s->lock);
+    while (va < end) {
+        uint64_t *table = phys_to_virt(s->pml4_phys);
+        int level = 3;
+        while (level > 0) {
+            uint64_t e = table[pt_index(va, level)];
+            if (!(e & PTE_P) || (e & PTE_PS))
+                break;
+            table = phys_to_virt(e & PTE_ADDR);
+            level--;
+        }
+        if (level > 0) {
+            /* no table below: skip what it would have covered */
+            uint64_t span = 1ULL << (12 + 9 * level);
+            uint64_t next = (va & ~(span - 1)) + span;
+            va = next > va ? next : end;
+            continue;
+        }
+        if (table[pt_index(va, 0)] & PTE_P)
+            break;
+        va += PAGE_SIZE;
+    }
+    spin_unlock_irqrestore(&s->lock, flags);
+    return va < end ? va - r->start : r->size;
 }
 
 void vm_release(struct vm_region *r)

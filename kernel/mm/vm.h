@@ -106,6 +106,10 @@ int vm_region_set_window(struct vm_region *r, uint64_t off, uint64_t len, unsign
 int vm_region_populate(struct vm_region *r, uint64_t off, uint64_t len);
 /* Unmap and free everything in the region and give back its addresses. */
 void vm_release(struct vm_region *r);
+/* The offset of the first page of r at or after off that is backed right
+ * now, or r->size if there is none (to visit resident pages without
+ * touching the others). */
+uint64_t vm_region_next_resident(struct vm_region *r, uint64_t off);
 /* The region of s containing va, or NULL. */
 struct vm_region *vm_region_find(struct vm_space *s, uint64_t va);
 

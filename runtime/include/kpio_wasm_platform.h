@@ -42,7 +42,10 @@ size_t wasm_plat_page_size(void);
 /* Reserve `size` bytes of address space, inaccessible. NULL if impossible. */
 void *wasm_plat_reserve(size_t size);
 /* Make [addr, addr+size) of a reservation readable and writable; the pages
- * read as zero the first time. Page-aligned. False on failure. */
+ * read as zero the first time. Page-aligned. False on failure. The runtime
+ * commits right after each reserve, even 0 bytes, so a platform may hand
+ * out a recycled reservation (its pages zeroed) and learn from that first
+ * commit how much of it must be accessible. */
 bool wasm_plat_commit(void *addr, size_t size);
 /* Change protection of committed pages (WASM_PROT_* flags); for JIT W^X. */
 bool wasm_plat_protect(void *addr, size_t size, int prot);

@@ -83,6 +83,10 @@ typedef struct kpio_backend {
     int (*sysinfo)(void *data, kpio_sysinfo *out);
     /* Size and type of the file system holding directory dir. */
     int (*fs_info)(void *data, wasi_handle dir, kpio_fs_info *out);
+    /* Optional (NULL: none): the other file systems mounted below dir, up
+     * to max records with `mount` the path relative to dir ("data");
+     * *count gets how many there are. */
+    int (*fs_mounts)(void *data, wasi_handle dir, kpio_fs_info *out, uint32_t max, uint32_t *count);
     /* -ENOTTY when h is not a terminal. */
     int (*term_set_mode)(void *data, wasi_handle h, uint32_t mode);
     int (*term_get_size)(void *data, wasi_handle h, kpio_term_size *out);

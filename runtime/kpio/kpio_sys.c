@@ -79,8 +79,23 @@ KPIO_IMPL(kpio_h_sys_info)
     return KPIO_OK;
 }
 
+/* Write one kpio_fs_info record for the caller. */
+static void put_fs_info(uint8_t *o, const char *mount, const kpio_fs_info *info)
+{
+    put_field(o, 48, mount);
+    put_field(o + 48, 16, info->type);
+    kpio_st64(o + 64, info->block_size);
+    kpio_st64(o + 72, info->blocks_total);
+    kpio_st64(o + 80, info->blocks_free);
+    kpio_st32(o + 88, info->flags);
+    kpio_st32(o + 92, 0);
+}
+
+#define FS_MOUNTS_MAX 16
+
 /* The file systems of the caller's preopened directories, one record
- * each, mounted where the caller sees them. */
+ * each, mounted where the caller sees them, then the ones mounted below
+ * them (where the backend can tell). */
 KPIO_IMPL(kpio_h_fs_list)
 {
     uint32_t max = (uint32_t)a[1];
@@ -104,17 +119,23 @@ KPIO_IMPL(kpio_h_fs_list)
         /* a directory the app may only read is a read-only mount to it */
         if (!(rights & (1ull << 9)))   /* WASI path_create_directory */
             info.flags |= KPIO_FS_READONLY;
-        if (n < max) {
-            uint8_t *o = out + n * sizeof(kpio_fs_info);
-            put_field(o, 48, name);
-            put_field(o + 48, 16, info.type);
-            kpio_st64(o + 64, info.block_size);
-            kpio_st64(o + 72, info.blocks_total);
-            kpio_st64(o + 80, info.blocks_free);
-            kpio_st32(o + 88, info.flags);
-            kpio_st32(o + 92, 0);
-        }
+        if (n < max)
+            put_fs_info(out + n * sizeof(kpio_fs_info), name, &info);
         n++;
+        kpio_fs_info below[FS_MOUNTS_MAX];
+        uint32_t nbelow = 0;
+        if (!BE.fs_mounts || BE.fs_mounts(BE.data, h, below, FS_MOUNTS_MAX, &nbelow) != 0)
+            continue;
+        for (uint32_t k = 0; k < nbelow && k < FS_MOUNTS_MAX; k++) {
+            char path[48];
+            bool root = name[0] == '/' && name[1] == 0;
+            snprintf(path, sizeof path, "%s/%s", root ? "" : name, below[k].mount);
+            if (!(rights & (1ull << 9)))
+                below[k].flags |= KPIO_FS_READONLY;
+            if (n < max)
+                put_fs_info(out + n * sizeof(kpio_fs_info), path, &below[k]);
+            n++;
+        }
     }
     kpio_st32(count_out, n);
     return KPIO_OK;

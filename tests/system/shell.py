@@ -94,14 +94,23 @@ class DiskImage:
 
 
 class Shell:
-    def __init__(self, image=IMAGE, cmdline="", timeout=900, extra=(), name=None, mem="1G"):
+    def __init__(self, image=IMAGE, cmdline="", timeout=900, extra=(), name=None, mem="1G",
+                 settle=None):
+        """settle: a kernel log line (regex) to wait for after each boot, so
+        that it does not land in the middle of a command's output (e.g. the
+        DHCP lease, when there is a network card)."""
         self.guest = Guest(cmdline=cmdline, image=image, timeout=timeout, extra=extra,
                            name=name, init=None, mem=mem)
         self.n = 0
+        self.settle = settle
         self.boot()
 
     def boot(self):
+        """Wait for the shell to start (after a boot or a reboot)."""
         self.guest.expect(r"app: /bin/sh.wasm on the console", timeout=180)
+        if self.settle:
+            self.guest.expect(self.settle, timeout=180)
+            self.guest.sendline("")     # a fresh prompt after the log line
 
     def run(self, line, timeout=120):
         """Wait for the prompt, type a command line; return (output, status).

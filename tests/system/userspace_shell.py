@@ -71,7 +71,7 @@ def env(tmp_path_factory):
     port = server.server_address[1]
     nic = f"user,guestfwd=tcp:10.0.2.100:80-cmd:socat STDIO TCP:127.0.0.1:{port}"
     sh = Shell(image=disk.path, extra=["--allow-reboot", "--keep", "--nic", nic],
-               name="userspace_shell")
+               name="userspace_shell", settle=r"DHCP lease")
     state = {"sh": sh, "keep": None}
     yield state
     sh.close()
@@ -106,6 +106,17 @@ def test_status_and_lists(env):
     assert sh.ok("export Y=seven; env | grep '^Y='") == "Y=seven\n"
     assert sh.ok("cd /data/in; pwd; ls | cat") == "/data/in\nblob.bin\nreadme.txt\nwords.txt\n"
     assert sh.ok("cd /data; pwd") == "/data\n"
+
+
+def test_system_facts(env):
+    sh = env["sh"]
+    df = sh.ok("df")
+    assert re.search(r"^fat32 .* /data$", df, re.M), df
+    assert re.search(r"^fat32 .* /system \(read-only\)$", df, re.M), df
+    assert re.search(r"^tmpfs .* /tmp$", df, re.M), df
+    assert sh.ok("uname -s") == "KPIO\n"
+    ps = sh.ok("ps")
+    assert re.search(r"^\s+1\s+0 .*init$", ps, re.M) and re.search(r"^\s+2\s+1 .*sh$", ps, re.M), ps
 
 
 def test_redirections(env):

@@ -6,6 +6,7 @@
  *
  *   kpio_api HOSTILE.wasm      all checks (network: loopback allowed)
  *   kpio_api --nonet           checks for a process without network permission
+ *   kpio_api --nosystem        checks for a process without system permission
  */
 #include <errno.h>
 #include <stdint.h>
@@ -356,9 +357,54 @@ static void check_system(void)
           "not EFAULT");
 }
 
+/* Module validation, power control refused, and spawn flags that take
+ * permissions away (the child is this program again, at /tests). */
+static void check_module_and_power(void)
+{
+    static const uint8_t empty[] = { 0, 'a', 's', 'm', 1, 0, 0, 0 };
+    /* (module (func (result i32) i64.const 0)): decodes, fails validation */
+    static const uint8_t invalid[] = { 0, 'a', 's', 'm', 1, 0, 0, 0, 1, 5, 1, 0x60, 0, 1, 0x7f,
+                                       3, 2, 1, 0, 10, 6, 1, 4, 0, 0x42, 0, 0x0b };
+    char msg[200];
+    CHECK("module_validate ok", kpio_module_validate(empty, sizeof empty, msg, sizeof msg) == KPIO_OK &&
+                                    msg[0] == 0, "not OK");
+    kpio_errno e = kpio_module_validate(invalid, sizeof invalid, msg, sizeof msg);
+    CHECK("module_validate invalid", e == KPIO_ENOEXEC && strlen(msg) > 10, "e=%u msg=%s", e, msg);
+    e = kpio_module_validate(invalid, sizeof invalid, msg, 8);
+    CHECK("module_validate message cut", e == KPIO_ENOEXEC && strlen(msg) == 7, "len %zu",
+          strlen(msg));
+    CHECK("module_validate bad pointer", kpio_module_validate(BAD, 100, msg, sizeof msg) == KPIO_EFAULT,
+          "not EFAULT");
+    CHECK("sys_power bad action", kpio_sys_power(99) == KPIO_EINVAL, "not EINVAL");
+
+    static const struct { const char *mode; uint32_t flags; } children[] = {
+        { "--nonet", KPIO_SPAWN_NO_NETWORK },
+        { "--nosystem", KPIO_SPAWN_NO_SYSTEM },
+    };
+    for (size_t i = 0; i < sizeof children / sizeof children[0]; i++) {
+        int fd = open("/tests/kpio_api.wasm", O_RDONLY);
+        char args[64];
+        size_t n = (size_t)snprintf(args, sizeof args, "kpio_api%c%s", 0, children[i].mode) + 1;
+        kpio_spawn_request req = request(fd, args, n);
+        req.stdout_fd = 1;
+        req.flags = children[i].flags;
+        kpio_pid pid;
+        kpio_proc_status st;
+        e = kpio_proc_spawn(&req, &pid);
+        close(fd);
+        CHECK(children[i].mode, e == KPIO_OK && kpio_proc_wait(pid, 0, &st) == KPIO_OK &&
+                                    st.reason == KPIO_EXIT_NORMAL && st.code == 0,
+              "e=%u", e);
+    }
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc == 2 && strcmp(argv[1], "--nosystem") == 0) {
+        CHECK("no system: power", kpio_sys_power(KPIO_POWER_OFF) == KPIO_EPERM, "not EPERM");
+        return failures;
+    }
     if (argc == 2 && strcmp(argv[1], "--nonet") == 0) {
         kpio_fd fd;
         kpio_sockaddr found[1];
@@ -380,6 +426,7 @@ int main(int argc, char **argv)
     check_pipes();
     check_sockets();
     check_system();
+    check_module_and_power();
     printf("%d failures\n", failures);
     return failures;
 }
