@@ -24,6 +24,7 @@
 #include "core/time.h"
 #include "dev/blkdev.h"
 #include "fs/devfs.h"
+#include "fs/storage.h"
 #include "fs/vfs.h"
 #include "lib/lib.h"
 #include "mm/mm.h"
@@ -42,6 +43,8 @@ kpio_system *app_system(void)
 
 static void mount_system(void)
 {
+    /* disks are probed in the background: wait for the boot disk's mounts */
+    storage_wait_ready();
     struct blkdev *found = NULL;
     for (struct blkdev *d = blkdev_next(NULL); d && !found; d = blkdev_next(d))
         if (d->parent && strcmp(d->parent->name, "vda") == 0 &&

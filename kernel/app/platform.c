@@ -233,6 +233,22 @@ bool wasm_plat_commit(void *addr, size_t size)
     return set_window(r, lo, hi, VM_READ | VM_WRITE);
 }
 
+/* The page-fault handler runs on the stack that faulted (no IST): a JIT
+ * stack page first touched by a push would end in a double fault. So the
+ * whole stack is backed now (a recycled reservation keeps its frames). */
+bool wasm_plat_commit_stack(void *addr, size_t size)
+{
+    if (!wasm_plat_commit(addr, size))
+        return false;
+    struct reservation *res = reservation_of(addr);
+    struct vm_region *r = res->region;
+    if (size && vm_region_populate(r, (uint64_t)(uintptr_t)addr - r->start, size) != 0) {
+        wasm_plat_decommit(addr, size);
+        return false;
+    }
+    return true;
+}
+
 bool wasm_plat_protect(void *addr, size_t size, int prot)
 {
     struct reservation *res = reservation_of(addr);

@@ -52,6 +52,13 @@ bool wasm_plat_commit(void *addr, size_t size)
     return mprotect(addr, size, PROT_READ | PROT_WRITE) == 0;
 }
 
+/* Linux grows into untouched stack pages on demand (signals run on their own
+ * stack), so a stack is committed like any memory. */
+bool wasm_plat_commit_stack(void *addr, size_t size)
+{
+    return wasm_plat_commit(addr, size);
+}
+
 bool wasm_plat_protect(void *addr, size_t size, int prot)
 {
     int p = PROT_NONE;

@@ -47,6 +47,11 @@ void *wasm_plat_reserve(size_t size);
  * out a recycled reservation (its pages zeroed) and learn from that first
  * commit how much of it must be accessible. */
 bool wasm_plat_commit(void *addr, size_t size);
+/* wasm_plat_commit for a machine stack that compiled code will run on. A
+ * platform whose fault handler runs on the faulting stack (a kernel without
+ * a separate page-fault stack) backs these pages now: a push into a page
+ * that is not there yet could not be handled there. */
+bool wasm_plat_commit_stack(void *addr, size_t size);
 /* Change protection of committed pages (WASM_PROT_* flags); for JIT W^X. */
 bool wasm_plat_protect(void *addr, size_t size, int prot);
 /* Return the pages to the system (they read as zero if committed again). */

@@ -240,7 +240,7 @@ static bool own_stack(jit_ctx *ctx, void **top, uintptr_t *limit)
         uint8_t *p = wasm_plat_reserve(size);
         if (!p)
             return false;
-        if (!wasm_plat_commit(p + JIT_STACK_GUARD, usable)) {
+        if (!wasm_plat_commit_stack(p + JIT_STACK_GUARD, usable)) {
             wasm_plat_release(p, size);
             return false;
         }
