@@ -19,10 +19,18 @@
 USERSPACE_OBJ := $(KERNEL_BUILD)/userspace
 USERSPACE_INC := -Iruntime/include -Iruntime/wasi -Iruntime/kpio -Isdk/include
 
+# The JIT's machine stacks are backed up front here (kernel/app/platform.c,
+# wasm_plat_commit_stack), so each running app pays for all of its stack:
+# the smallest is 256 KiB (not the hosted 1 MiB), and the room it keeps for
+# C code under its limit (host functions, interrupts) is 128 KiB, twice a
+# kernel thread's whole stack. Apps' call depth: runtime/kpio/kpio_proc.c.
+RUNTIME_KERNEL_JIT_STACK := -DWASM_JIT_STACK_MIN='(256u << 10)' -DWASM_JIT_STACK_SPARE='(128u << 10)'
+
 RUNTIME_KERNEL_CFLAGS := -target x86_64-unknown-none-elf -std=c11 -O2 -g \
     -ffreestanding -nostdlib -fno-pic -fno-pie -mcmodel=kernel -mno-red-zone \
     -fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
-    -fno-math-errno -Wall -Wextra -Iruntime/include -MMD -MP
+    -fno-math-errno -Wall -Wextra -Iruntime/include -MMD -MP \
+    $(RUNTIME_KERNEL_JIT_STACK)
 
 # WASI and kpio: kernel flags, the kernel's string functions and heap.
 RUNTIME_GLUE_CFLAGS := $(KERNEL_CFLAGS) $(USERSPACE_INC) \

@@ -152,8 +152,10 @@ wasm_trap wasm_call_host(wasm_activation *act, wasm_instance *caller, wasm_funci
         wasm_plat_free(args);
     /* A host call is where a guest blocks (poll, read, sleep): an interrupt
      * that woke it stops the guest here, before it can carry on or exit
-     * on its own terms. */
-    if (act->root && __atomic_exchange_n(&act->root->interrupt, 0, __ATOMIC_RELAXED)) {
+     * on its own terms. (Read before the exchange: a locked instruction
+     * costs far more than a load, most of all under emulation.) */
+    if (act->root && __atomic_load_n(&act->root->interrupt, __ATOMIC_RELAXED) &&
+        __atomic_exchange_n(&act->root->interrupt, 0, __ATOMIC_RELAXED)) {
         if (caller)
             caller->exiting = false;
         act->exiting = false;

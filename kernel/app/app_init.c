@@ -15,6 +15,8 @@
  *
  * `init=monitor` on the kernel command line keeps the kernel monitor on the
  * console instead (user space is still set up: the monitor's `ps` works).
+ * `wasm=interp` runs every app under the interpreter instead of the JIT (to
+ * compare the two, as the benchmarks do).
  */
 #include "app/app.h"
 #include "core/cmdline.h"
@@ -143,6 +145,13 @@ static bool setup(void)
         return sys != NULL;
     done = true;
     app_platform_init();
+    const char *engine = cmdline_get("wasm");
+    if (engine && strcmp(engine, "interp") == 0) {
+        wasm_runtime_set_engine(WASM_ENGINE_INTERP);
+        log_info("app: apps run under the interpreter (wasm=interp)");
+    } else if (engine) {
+        log_warn("app: wasm=%s is not an engine (interp); apps run under the default", engine);
+    }
     csprng_init();
     tty_init();
     static const struct devfs_hooks hooks = { console_read_hook, tty_write, random_hook };

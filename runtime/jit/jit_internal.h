@@ -62,6 +62,7 @@ typedef struct jit_ctx {
     struct jit_module *jm;
     uint8_t *stack;                     /* this instance's machine stack (reserved lazily) */
     size_t stack_size;
+    struct wasm_activation *act;        /* the activation running this code (jit_enter) */
     /* then: a pointer per imported global, a wasm_global cell per own one */
     uint64_t globals[];
 } jit_ctx;

@@ -36,11 +36,21 @@
 void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
 #endif
 
-#define JIT_STACK_MIN    ((size_t)1 << 20)
+/* The smallest machine stack, and the room below its limit for C code
+ * (helpers, host functions, signal frames). Hosted, that C code is libc's
+ * and perhaps a sanitizer's; a kernel, whose own C code runs in small
+ * thread stacks and whose JIT stacks are backed up front, builds with less
+ * (kernel/userspace.mk). */
+#ifndef WASM_JIT_STACK_MIN
+#define WASM_JIT_STACK_MIN   ((size_t)1 << 20)
+#endif
+#ifndef WASM_JIT_STACK_SPARE
+#define WASM_JIT_STACK_SPARE ((size_t)256 << 10)
+#endif
+#define JIT_STACK_MIN    ((size_t)(WASM_JIT_STACK_MIN))
 #define JIT_STACK_MAX    ((size_t)64 << 20)
 #define JIT_STACK_GUARD  ((size_t)64 << 10)
-/* Room below the limit for C code (helpers, host functions, signal frames). */
-#define JIT_STACK_SPARE  ((size_t)256 << 10)
+#define JIT_STACK_SPARE  ((size_t)(WASM_JIT_STACK_SPARE))
 
 /* What a module holds: the plain code, the fuel-metered code (compiled when
  * an instance with a fuel limit first needs it) and the bodies for that. */
@@ -325,6 +335,8 @@ static wasm_trap jit_enter(wasm_activation *act, jit_ctx *ctx, wasm_funcinst *f,
     e.trap = WASM_TRAP_NONE;
     uintptr_t saved_limit = ctx->stack_limit;
     int64_t saved_fuel = ctx->fuel;
+    wasm_activation *saved_act = ctx->act;
+    ctx->act = act;
     ctx->stack_limit = limit;
     ctx->fuel = *fuel;
     act->jit = &e;
@@ -344,6 +356,7 @@ static wasm_trap jit_enter(wasm_activation *act, jit_ctx *ctx, wasm_funcinst *f,
     act->jit = e.prev;
     act->cur_mem = saved_mem;
     *fuel = ctx->fuel;
+    ctx->act = saved_act;
     ctx->stack_limit = saved_limit;
     ctx->fuel = saved_fuel;
     if (regs.stack != stack_buf)
@@ -440,12 +453,13 @@ static void jit_helper_check(jit_ctx *ctx)
     }
 }
 
-/* Calls f (not a compiled function of ctx's instance) with slots. */
+/* Calls f (not a compiled function of ctx's instance) with slots: every
+ * call of an import, host functions included, comes here. */
 static void jit_helper_call_slow(jit_ctx *ctx, wasm_funcinst *f, uint64_t *slots, const wasm_functype *expected)
 {
     if (expected && !wasm_sig_match(f->type, expected))
         raise_trap(WASM_TRAP_SIGNATURE);
-    wasm_activation *act = wasm_current_activation();
+    wasm_activation *act = ctx->act;    /* this thread's: jit_enter set it */
     wasm_instance *root = act->root;
     wasm_trap trap;
     if (!f->code) {

@@ -11,6 +11,15 @@
  */
 #include "kpio_internal.h"
 
+/* How deep an app's WebAssembly calls may nest: the interpreter's frame
+ * limit, and what the JIT sizes each app's machine stack for (this many
+ * frames of the module's largest, e.g. 420 KiB for sleep.wasm; smaller
+ * frames nest deeper). Like wasmtime's 512 KiB default, well past what C
+ * programs need, and deeper recursion traps ("call stack exhausted"). The
+ * runtime's own default (10,000) would give every running app a 4 MiB
+ * stack that a kernel backs up front. */
+#define KPIO_APP_CALL_DEPTH 1000
+
 /* ---- the child's thread ---- */
 
 static int32_t trap_code(wasm_trap t)
@@ -108,7 +117,8 @@ static void child_main(void *arg)
         snprintf(err.message, sizeof err.message, "out of memory");
         st = end_status(p, WASM_ERR_NOMEM, &err);
     } else {
-        wasm_limits limits = { .max_memory_pages = p->max_memory_pages };
+        wasm_limits limits = { .max_memory_pages = p->max_memory_pages,
+                               .max_call_depth = KPIO_APP_CALL_DEPTH };
         wasm_instance *inst = wasm_instantiate(p->module->module, l, &limits, p, &err);
         if (!inst) {
             st = end_status(p, err.result, &err);
