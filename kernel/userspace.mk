@@ -46,7 +46,7 @@ USERSPACE_GLUE_OBJS := $(USERSPACE_GLUE_SRCS:%.c=$(USERSPACE_OBJ)/%.o)
 
 USERSPACE_INTERP_OBJS := $(USERSPACE_OBJ)/runtime/interp.o $(USERSPACE_OBJ)/runtime/interp_checked.o
 
-$(filter-out $(USERSPACE_INTERP_OBJS),$(USERSPACE_RT_OBJS)): $(USERSPACE_OBJ)/%.o: %.c
+$(filter-out $(USERSPACE_INTERP_OBJS),$(USERSPACE_RT_OBJS)): $(USERSPACE_OBJ)/%.o: %.c kernel/userspace.mk
 	@mkdir -p $(@D)
 	$(CC) $(RUNTIME_KERNEL_CFLAGS) -c $< -o $@
 
@@ -54,7 +54,7 @@ $(filter-out $(USERSPACE_INTERP_OBJS),$(USERSPACE_RT_OBJS)): $(USERSPACE_OBJ)/%.
 # says why): the same freestanding kernel code model.
 INTERP_KERNEL_CFLAGS := $(filter-out -target x86_64-unknown-none-elf,$(RUNTIME_KERNEL_CFLAGS)) \
     -fcf-protection=none
-$(USERSPACE_INTERP_OBJS): $(USERSPACE_OBJ)/%.o: %.c
+$(USERSPACE_INTERP_OBJS): $(USERSPACE_OBJ)/%.o: %.c kernel/userspace.mk
 	@mkdir -p $(@D)
 	$(or $(INTERP_CC),gcc) $(INTERP_KERNEL_CFLAGS) -c $< -o $@
 
