@@ -385,6 +385,22 @@ wasm_trap wasm_jit_run(wasm_activation *act, wasm_instance *root, wasm_funcinst 
     return trap;
 }
 
+/* Whether sp lies on the machine stack that the innermost compiled code of
+ * act's chain runs on; *low is then the lowest address C code re-entering
+ * from there may start at (the entry's frame limit, which keeps
+ * JIT_STACK_SPARE below it). */
+bool wasm_jit_stack_of(const wasm_activation *act, uintptr_t sp, uintptr_t *low)
+{
+    const jit_entry *e = outer_entry((wasm_activation *)act);
+    if (!e || !e->stack_lo)
+        return false;
+    uintptr_t lo = (uintptr_t)e->stack_lo;
+    if (sp < lo || sp - lo >= e->stack_len)
+        return false;
+    *low = e->stack_limit;
+    return true;
+}
+
 /* ---- helpers called by compiled code ---- */
 
 /*
