@@ -670,6 +670,12 @@ bool jit_compile(wasm_module *m, jit_module *jm, const wasm_body *bodies, const 
     c->jm = jm;
     c->features = jm->features;
     x64_init(&c->b);
+    /* Machine code comes to about 2-2.5 bytes per byte of WebAssembly: one
+     * buffer of that size up front instead of copies while it doubles. */
+    size_t wasm_bytes = 0;
+    for (uint32_t i = m->nfunc_imports; i < m->nfuncs; i++)
+        wasm_bytes += (size_t)(bodies[i - m->nfunc_imports].end - bodies[i - m->nfunc_imports].start);
+    x64_reserve(&c->b, wasm_bytes * 5 / 2 + 4096);
     uint32_t nt = m->ntypes ? m->ntypes : 1, nf = m->nfuncs ? m->nfuncs : 1;
     jm->sigs = wasm_arena_alloc(&jm->arena, sizeof(jit_sig) * nt);
     c->sigs = jm->sigs;
