@@ -34,12 +34,12 @@ $(BENCH_DIR)/wasm/big20.wasm: tests/bench/replicate_wasm.py $(BENCH_DIR)/wasm/bi
 	python3 $< $(BENCH_DIR)/wasm/big.wasm 20 $@
 
 ifneq ($(wildcard runtime/runtime.mk),)
-$(HOST_BUILD)/bench-instances: tests/bench/instances.c $(HOST_BUILD)/libkpiowasi.a \
+$(HOST_BUILD)/bench-instances: tests/bench/instances.c tests/bench/bench_file.h $(HOST_BUILD)/libkpiowasi.a \
                                $(HOST_BUILD)/libkpiowasm.a
 	$(HOST_CC) $(HOST_CFLAGS) $(WASI_INC) -o $@ $< $(HOST_BUILD)/libkpiowasi.a \
 	    $(HOST_BUILD)/libkpiowasm.a -lm -lpthread
 
-$(HOST_BUILD)/bench-compile: tests/bench/compile.c $(HOST_BUILD)/libkpiowasm.a
+$(HOST_BUILD)/bench-compile: tests/bench/compile.c tests/bench/bench_file.h $(HOST_BUILD)/libkpiowasm.a
 	$(HOST_CC) $(HOST_CFLAGS) -Iruntime/include -o $@ $< $(HOST_BUILD)/libkpiowasm.a -lpthread
 
 ALL_TARGETS += $(HOST_BUILD)/bench-compile

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "bench_file.h"
 #include "kpio_wasm.h"
 
 static double now(clockid_t clock)
@@ -99,16 +100,10 @@ int main(int argc, char **argv)
         return 2;
     }
     int runs = atoi(argv[2]);
-    FILE *f = fopen(argv[1], "rb");
-    if (!f)
+    long size;
+    uint8_t *bytes = bench_read_file(argv[1], &size);
+    if (!bytes)
         return 1;
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *bytes = malloc((size_t)size);
-    if (!bytes || fread(bytes, 1, (size_t)size, f) != (size_t)size)
-        return 1;
-    fclose(f);
     if (!wasm_runtime_jit_available()) {
         fprintf(stderr, "no JIT on this machine\n");
         return 1;
