@@ -465,6 +465,41 @@ static void test_jit_interrupt_latency(void **state)
     wasm_instance_free(inst);
 }
 
+/* Issue 7, W^X: with compiled modules loaded and run, no mapping of the
+ * process is writable and executable at once, and the code sits in an
+ * executable mapping that is not writable. */
+static void test_jit_code_never_wx(void **state)
+{
+    (void)state;
+    if (!wasm_runtime_jit_available())
+        skip();
+    wasm_runtime_set_engine(WASM_ENGINE_JIT);
+    wasm_module *m = load("basic.wasm");
+    wasm_runtime_set_engine(WASM_ENGINE_DEFAULT);
+    assert_int_equal(wasm_module_engine(m), WASM_ENGINE_JIT);
+    wasm_instance *inst = instance_of(m, NULL);
+    wasm_error err;
+    uint32_t v;
+    assert_int_equal(call_i32(inst, "add", 2, 40, 2, &v, &err), WASM_OK);
+    assert_int_equal(v, 42);
+    FILE *f = fopen("/proc/self/maps", "r");
+    assert_non_null(f);
+    char line[512];
+    int executable_anon = 0;
+    while (fgets(line, sizeof(line), f)) {
+        char perms[8] = "";
+        unsigned long inode = 1;
+        assert_int_equal(sscanf(line, "%*lx-%*lx %7s %*s %*s %lu", perms, &inode), 2);
+        if (perms[1] == 'w' && perms[2] == 'x')
+            fail_msg("writable and executable: %s", line);
+        if (perms[2] == 'x' && inode == 0 && !strchr(line, '['))   /* not [vdso] */
+            executable_anon++;
+    }
+    fclose(f);
+    assert_true(executable_anon >= 1);      /* the module's code */
+    wasm_instance_free(inst);
+}
+
 static void test_host_functions(void **state)
 {
     (void)state;
@@ -833,6 +868,7 @@ int main(void)
         cmocka_unit_test(test_fuel),
         cmocka_unit_test(test_interrupt_from_thread),
         cmocka_unit_test(test_jit_interrupt_latency),
+        cmocka_unit_test(test_jit_code_never_wx),
         cmocka_unit_test(test_host_functions),
         cmocka_unit_test(test_traps),
         cmocka_unit_test(test_error_locations),
