@@ -46,7 +46,8 @@ def timed(cmd):
 
 
 def peak_rss(cmd):
-    """Peak resident set (KiB) and wall time of one run of cmd."""
+    """Wall time, peak resident set (KiB), exit status and CPU time (user +
+    system) of one run of cmd."""
     t0 = time.perf_counter()
     pid = os.fork()
     if pid == 0:
@@ -54,7 +55,8 @@ def peak_rss(cmd):
         os.dup2(devnull, 1)
         os.execvp(cmd[0], cmd)
     _, status, usage = os.wait4(pid, 0)
-    return time.perf_counter() - t0, usage.ru_maxrss, os.waitstatus_to_exitcode(status)
+    return (time.perf_counter() - t0, usage.ru_maxrss, os.waitstatus_to_exitcode(status),
+            usage.ru_utime + usage.ru_stime)
 
 
 def large_module(a, big):
@@ -72,14 +74,15 @@ def large_module(a, big):
             results[e].append(peak_rss(cmd))
     print(f"\n### Large module: {size / 1e6:.1f} MB of wasm ({Path(big).name}), "
           "`run` to exit: load + validate + compile + instantiate + an empty main\n")
-    print("| engine | wall time (median) | peak RSS |")
-    print("|---|---:|---:|")
+    print("| engine | wall time (median) | CPU time (median) | peak RSS |")
+    print("|---|---:|---:|---:|")
     for e, rs in results.items():
         bad = [r for r in rs if r[2] != 0]
         if bad:
             failed += 1
             print(f"{e}: {big} exited {bad[0][2]}", file=sys.stderr)
         print(f"| {e} | {statistics.median(r[0] for r in rs) * 1e3:.0f} ms "
+              f"| {statistics.median(r[3] for r in rs) * 1e3:.0f} ms "
               f"| {statistics.median(r[1] for r in rs) / 1024:.1f} MiB |")
     if a.compile:
         p = subprocess.run([a.compile, big, str(max(a.runs, 5))], capture_output=True, text=True)
