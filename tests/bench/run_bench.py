@@ -59,6 +59,31 @@ def peak_rss(cmd):
             usage.ru_utime + usage.ru_stime)
 
 
+def print_compute(a, rows):
+    """The compute table: medians, ratios to native, geometric means."""
+    print(f"\n### Compute benchmarks ({time.strftime('%Y-%m-%d')}, median of {a.runs} runs; "
+          "CPU seconds (user + system, all threads) of the whole process, start-up included; "
+          "ratio = time / native; wall-time ratios in brackets)\n")
+    print("| program | kind | native gcc -O2 | kpio-wasm interp | ratio | kpio JIT (issue 7) "
+          "| ratio | Node (V8) | ratio |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    ratios = {e: [] for e in rows[0][1] if e != "native"}
+    wratios = {e: [] for e in ratios}
+    for prog, med, wmed, ok in rows:
+        cells = {}
+        for e in ratios:
+            r, w = med[e] / med["native"], wmed[e] / wmed["native"]
+            ratios[e].append(r)
+            wratios[e].append(w)
+            cells[e] = f"{med[e]:.2f} | {r:.2f}x ({w:.2f}x)"
+        flag = "" if ok else " (WRONG OUTPUT)"
+        print(f"| {prog}{flag} | {KINDS.get(prog, '')} | {med['native']:.2f} | {cells['kpio']} "
+              f"| {cells['jit']} | {cells['node']} |")
+    geo = lambda xs: math.exp(sum(map(math.log, xs)) / len(xs))
+    g = {e: f"**{geo(ratios[e]):.2f}x** ({geo(wratios[e]):.2f}x)" for e in ratios}
+    print(f"| **geometric mean** | | | | {g['kpio']} | | {g['jit']} | | {g['node']} |")
+
+
 def large_module(a, big):
     """Start-up with a large module whose main returns at once: the wall
     time from `kpio-wasm run` (JIT and interpreter) and Node to exit, and
@@ -142,27 +167,8 @@ def main():
         passed += ok
         failed += not ok
 
-    print(f"\n### Compute benchmarks ({time.strftime('%Y-%m-%d')}, median of {a.runs} runs; "
-          "CPU seconds (user + system, all threads) of the whole process, start-up included; "
-          "ratio = time / native; wall-time ratios in brackets)\n")
-    print("| program | kind | native gcc -O2 | kpio-wasm interp | ratio | kpio JIT (issue 7) "
-          "| ratio | Node (V8) | ratio |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
-    ratios = {e: [] for e in engines if e != "native"}
-    wratios = {e: [] for e in ratios}
-    for prog, med, wmed, ok in rows:
-        cells = {}
-        for e in ratios:
-            r, w = med[e] / med["native"], wmed[e] / wmed["native"]
-            ratios[e].append(r)
-            wratios[e].append(w)
-            cells[e] = f"{med[e]:.2f} | {r:.2f}x ({w:.2f}x)"
-        flag = "" if ok else " (WRONG OUTPUT)"
-        print(f"| {prog}{flag} | {KINDS.get(prog, '')} | {med['native']:.2f} | {cells['kpio']} "
-              f"| {cells['jit']} | {cells['node']} |")
-    geo = lambda xs: math.exp(sum(map(math.log, xs)) / len(xs))
-    g = {e: f"**{geo(ratios[e]):.2f}x** ({geo(wratios[e]):.2f}x)" for e in ratios}
-    print(f"| **geometric mean** | | | | {g['kpio']} | | {g['jit']} | | {g['node']} |")
+    if rows:
+        print_compute(a, rows)
 
     for big in a.big:
         failed += large_module(a, big)
