@@ -9,7 +9,8 @@
 # Subsystems describe themselves in their own fragments, included below. Each
 # appends to ALL_TARGETS (what `make` builds), TEST_TARGETS (make targets that
 # run one suite and end with a line 'N passed, N failed'), BENCH_TARGETS and
-# FUZZ_TARGETS.
+# FUZZ_TARGETS. Suites that boot QEMU are also named in QEMU_TEST_TARGETS:
+# tools/run-tests runs them one at a time, beside the host suites.
 
 .DEFAULT_GOAL := all
 .SUFFIXES:
@@ -19,6 +20,7 @@ include mk/config.mk
 
 ALL_TARGETS   :=
 TEST_TARGETS  :=
+QEMU_TEST_TARGETS :=
 BENCH_TARGETS :=
 FUZZ_TARGETS  :=
 
@@ -39,7 +41,7 @@ run: all
 	tools/kpio-qemu --interactive $(if $(GUI),--gui) $(RUN_ARGS) $(BUILD)/kpio.img
 
 test: all
-	@tools/run-tests $(TEST_TARGETS)
+	@tools/run-tests --qemu "$(QEMU_TEST_TARGETS)" $(TEST_TARGETS)
 
 bench: all
 	@tools/run-tests --bench $(BENCH_TARGETS)

@@ -56,3 +56,4 @@ test-kernel-core: $(BUILD)/kpio.img
 	@tools/kpio-qemu --smp 4 --mem 8G --timeout 600 \
 	    --cmdline "heapdebug test=mm_*,sched_*,smp_*,dev_*" < /dev/null
 TEST_TARGETS += test-kernel-core
+QEMU_TEST_TARGETS += test-kernel-core

@@ -131,6 +131,7 @@ test-net-qemu: $(BUILD)/kpio.img $(NET_TOOLS_DIR)/kpio-impair
 	@/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/net/test_qemu_net.py
 
 TEST_TARGETS += test-net-qemu
+QEMU_TEST_TARGETS += test-net-qemu
 
 # ---- benchmark: KPIO vs the Linux guest, same QEMU and network set-up ----
 .PHONY: bench-net

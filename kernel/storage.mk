@@ -27,6 +27,7 @@ STORAGE_FUZZ_SEEDS := $(patsubst $(STORAGE_OUT)/images/%,$(STORAGE_OUT)/fuzz-see
 
 ALL_TARGETS  += $(STORAGE_TESTS) $(STORAGE_FSUTIL)
 TEST_TARGETS += test-storage test-storage-oracle test-storage-qemu
+QEMU_TEST_TARGETS += test-storage-qemu
 FUZZ_TARGETS += fuzz-fat
 ALL_TARGETS  += $(STORAGE_FUZZER)
 

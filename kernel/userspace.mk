@@ -94,6 +94,7 @@ test-userspace: $(BUILD)/kpio.img $(USERSPACE_TEST_WASM) $(APPS_EXTRA_WASM) $(HO
 	    userspace_crash.py userspace_pkg.py userspace_wasi.py
 
 TEST_TARGETS += test-userspace
+QEMU_TEST_TARGETS += test-userspace
 
 # ---- make bench: app start and host calls beside the Linux guest ----
 .PHONY: bench-userspace

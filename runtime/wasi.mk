@@ -10,7 +10,7 @@ WASI_DIR      := $(HOST_BUILD)/wasi
 WASI_INC      := -Iruntime/include -Iruntime/wasi -Iruntime/host -Iruntime/kpio -Isdk/include
 WASI_LIB_SRCS := $(wildcard runtime/wasi/*.c) runtime/host/wasi_posix.c
 WASI_CLI_SRCS := runtime/host/kpio_wasm.c runtime/host/cli_inspect.c
-WASI_HEADERS  := $(wildcard runtime/wasi/*.h runtime/host/*.h) runtime/include/kpio_wasm.h
+WASI_HEADERS  := $(wildcard runtime/wasi/*.h runtime/host/*.h runtime/kpio/*.h runtime/include/*.h sdk/include/*.h)
 
 WASI_LIB_OBJS := $(patsubst %.c,$(WASI_DIR)/obj/%.o,$(WASI_LIB_SRCS))
 WASI_SAN_OBJS := $(patsubst %.c,$(WASI_DIR)/san/%.o,$(WASI_LIB_SRCS))

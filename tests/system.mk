@@ -10,3 +10,4 @@ test-system: $(BUILD)/kpio.img
 	@/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/system
 
 TEST_TARGETS += test-kernel test-system
+QEMU_TEST_TARGETS += test-kernel test-system

@@ -75,7 +75,7 @@ static int cmd_counters(int argc, char **argv)
     (void)argc;
     (void)argv;
     app_platform_trim();
-    kheap_shrink(mm_heap());
+    mm_heap_shrink();           /* every CPU's caches too, then empty slabs */
     struct mm_stats st;
     mm_get_stats(&st);
     struct app_memory_stats ms;
