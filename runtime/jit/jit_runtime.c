@@ -377,14 +377,9 @@ wasm_trap wasm_jit_run(wasm_activation *act, wasm_instance *root, wasm_funcinst 
         __atomic_store_n(&root_ctx->running, ctx, __ATOMIC_RELEASE);
     }
     /* Host functions called from compiled code may call back into
-     * WebAssembly; wasm_invoke bounds the C stack those nested activations
-     * use from this activation's base, which must be on the stack they run
-     * on: the JIT's own stack from here on. */
-    uintptr_t saved_base = act->c_stack_base;
-    if (top)
-        act->c_stack_base = (uintptr_t)top;
+     * WebAssembly on this stack: wasm_invoke bounds them by its limit
+     * (wasm_jit_stack_of), not by the C stack's. */
     wasm_trap trap = jit_enter(act, ctx, f, fp, top, outer, limit, &fuel);
-    act->c_stack_base = saved_base;
     if (root_ctx && root_ctx != ctx)
         __atomic_store_n(&root_ctx->running, saved_running, __ATOMIC_RELEASE);
     if (ctx->jm->metered)
