@@ -388,7 +388,18 @@ static void test_interrupt_from_thread(void **state)
     wasm_instance_free(inst);
 }
 
-/* ---- a runaway instance under the JIT, stopped from another thread ---- */
+/* ---- the JIT: runaway instances, W^X ---- */
+
+/* An instance of basic.wasm whose functions are compiled (asserted). */
+static wasm_instance *basic_jit(void)
+{
+    wasm_runtime_set_engine(WASM_ENGINE_JIT);
+    wasm_module *m = load("basic.wasm");
+    wasm_runtime_set_engine(WASM_ENGINE_DEFAULT);
+    assert_int_equal(wasm_module_engine(m), WASM_ENGINE_JIT);
+    return instance_of(m, NULL);
+}
+
 
 struct stopper {
     wasm_instance *inst;
@@ -430,11 +441,7 @@ static void test_jit_interrupt_latency(void **state)
     (void)state;
     if (!wasm_runtime_jit_available())
         skip();
-    wasm_runtime_set_engine(WASM_ENGINE_JIT);
-    wasm_module *m = load("basic.wasm");
-    wasm_runtime_set_engine(WASM_ENGINE_DEFAULT);
-    assert_int_equal(wasm_module_engine(m), WASM_ENGINE_JIT);
-    wasm_instance *inst = instance_of(m, NULL);
+    wasm_instance *inst = basic_jit();
     const char *funcs[2] = { "spin", "fib" };
     enum { TRIALS = 5 };
     for (int f = 0; f < 2; f++) {
@@ -473,11 +480,7 @@ static void test_jit_code_never_wx(void **state)
     (void)state;
     if (!wasm_runtime_jit_available())
         skip();
-    wasm_runtime_set_engine(WASM_ENGINE_JIT);
-    wasm_module *m = load("basic.wasm");
-    wasm_runtime_set_engine(WASM_ENGINE_DEFAULT);
-    assert_int_equal(wasm_module_engine(m), WASM_ENGINE_JIT);
-    wasm_instance *inst = instance_of(m, NULL);
+    wasm_instance *inst = basic_jit();
     wasm_error err;
     uint32_t v;
     assert_int_equal(call_i32(inst, "add", 2, 40, 2, &v, &err), WASM_OK);
