@@ -220,11 +220,15 @@ wasm_result wasm_invoke(wasm_instance *root, wasm_funcinst *f, uint64_t *args, s
     act.root = root;
     act.nesting = act.prev ? act.prev->nesting + 1 : 0;
     /* Host -> wasm -> host re-entry uses the C stack: bound both the depth
-     * and the bytes used since the outermost activation. */
-    uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+     * and the bytes used since the outermost activation. A host function
+     * called from compiled code runs on the JIT's own stack instead, which
+     * has its own bound. */
+    uintptr_t here = (uintptr_t)__builtin_frame_address(0), jit_low;
     act.c_stack_base = act.prev ? act.prev->c_stack_base : here;
-    if (act.nesting >= WASM_MAX_NESTING || act.c_stack_base - here > WASM_MAX_C_STACK ||
-        st->top + need > st->end) {
+    bool deep = act.c_stack_base - here > WASM_MAX_C_STACK;
+    if (act.prev && wasm_jit_stack_of(act.prev, here, &jit_low))
+        deep = here < jit_low;
+    if (act.nesting >= WASM_MAX_NESTING || deep || st->top + need > st->end) {
         wasm_error_trap(err, WASM_TRAP_STACK_EXHAUSTED);
         return WASM_ERR_TRAP;
     }

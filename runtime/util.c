@@ -53,7 +53,7 @@ void *wasm_zalloc(size_t size)
 }
 
 /* Grows *buf to at least `need` elements (doubling). False when out of memory. */
-bool wasm_grow_array(void **buf, uint32_t *cap, uint32_t need, size_t elem)
+bool wasm_grow_array_slow(void **buf, uint32_t *cap, uint32_t need, size_t elem)
 {
     if (need <= *cap)
         return true;

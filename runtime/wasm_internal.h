@@ -77,8 +77,13 @@ void wasm_arena_free(wasm_arena *a);
 
 void *wasm_zalloc(size_t size);                          /* zeroed heap block */
 #define wasm_free wasm_plat_free
-/* Grow *buf (of elem-size items, capacity *cap) to hold at least `need`. */
-bool wasm_grow_array(void **buf, uint32_t *cap, uint32_t need, size_t elem);
+/* Grow *buf (of elem-size items, capacity *cap) to hold at least `need`.
+ * Inline when there is room already: the compilers call it per value. */
+bool wasm_grow_array_slow(void **buf, uint32_t *cap, uint32_t need, size_t elem);
+static inline bool wasm_grow_array(void **buf, uint32_t *cap, uint32_t need, size_t elem)
+{
+    return need <= *cap || wasm_grow_array_slow(buf, cap, need, elem);
+}
 
 /* snprintf subset: %s %.*s %c %d %u %x %ld %lu %lx %lld %llu %llx %zu %p %%, width and 0 flag. */
 int wasm_vfmt(char *buf, size_t size, const char *fmt, va_list ap);

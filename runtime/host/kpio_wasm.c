@@ -49,7 +49,12 @@ uint8_t *cli_read_file(const char *path, size_t *size)
         fprintf(stderr, "kpio-wasm: cannot open %s: %s\n", path, strerror(errno));
         return NULL;
     }
+    /* a regular file's size up front: one read into one buffer (large
+     * modules would otherwise be copied at each doubling) */
+    struct stat st;
     size_t cap = 1 << 16, len = 0;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+        cap = (size_t)st.st_size + 1;
     uint8_t *buf = malloc(cap);
     while (buf) {
         len += fread(buf + len, 1, cap - len, f);

@@ -40,6 +40,11 @@ wasm_trap wasm_jit_run(wasm_activation *act, wasm_instance *root, wasm_funcinst 
  * activation becomes its trap (true); anything else is left alone. */
 bool wasm_jit_fault(wasm_activation *act, uintptr_t fault_addr, uintptr_t *pc, uintptr_t *sp);
 
+/* From wasm_invoke: whether sp is on the JIT's own machine stack under
+ * act (a host function called from compiled code re-enters there); *low is
+ * then the lowest address the re-entry may start at. */
+bool wasm_jit_stack_of(const wasm_activation *act, uintptr_t sp, uintptr_t *low);
+
 /* From wasm_instance_interrupt: make running compiled code notice. */
 void wasm_jit_interrupt(wasm_instance *inst);
 

@@ -390,20 +390,31 @@ wasm_trap wasm_jit_run(wasm_activation *act, wasm_instance *root, wasm_funcinst 
         __atomic_store_n(&root_ctx->running, ctx, __ATOMIC_RELEASE);
     }
     /* Host functions called from compiled code may call back into
-     * WebAssembly; wasm_invoke bounds the C stack those nested activations
-     * use from this activation's base, which must be on the stack they run
-     * on: the JIT's own stack from here on. */
-    uintptr_t saved_base = act->c_stack_base;
-    if (top)
-        act->c_stack_base = (uintptr_t)top;
+     * WebAssembly on this stack: wasm_invoke bounds them by its limit
+     * (wasm_jit_stack_of), not by the C stack's. */
     wasm_trap trap = jit_enter(act, ctx, f, fp, top, outer, limit, &fuel);
-    act->c_stack_base = saved_base;
     if (root_ctx && root_ctx != ctx)
         __atomic_store_n(&root_ctx->running, saved_running, __ATOMIC_RELEASE);
     if (ctx->jm->metered)
         root->fuel = fuel < 0 ? 0 : fuel;
     st->top = saved_top;
     return trap;
+}
+
+/* Whether sp lies on the machine stack that the innermost compiled code of
+ * act's chain runs on; *low is then the lowest address C code re-entering
+ * from there may start at (the entry's frame limit, which keeps
+ * JIT_STACK_SPARE below it). */
+bool wasm_jit_stack_of(const wasm_activation *act, uintptr_t sp, uintptr_t *low)
+{
+    const jit_entry *e = outer_entry((wasm_activation *)act);
+    if (!e || !e->stack_lo)
+        return false;
+    uintptr_t lo = (uintptr_t)e->stack_lo;
+    if (sp < lo || sp - lo >= e->stack_len)
+        return false;
+    *low = e->stack_limit;
+    return true;
 }
 
 /* ---- helpers called by compiled code ---- */

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_file.h"
 #include "kpio_wasm.h"
 #include "wasi.h"
 #include "wasi_posix.h"
@@ -40,16 +41,10 @@ int main(int argc, char **argv)
         return 2;
     }
     int n = atoi(argv[2]);
-    FILE *f = fopen(argv[1], "rb");
-    if (!f)
+    long size;
+    uint8_t *bytes = bench_read_file(argv[1], &size);
+    if (!bytes)
         return 1;
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *bytes = malloc((size_t)size);
-    if (fread(bytes, 1, (size_t)size, f) != (size_t)size)
-        return 1;
-    fclose(f);
 
     long before_load = resident_kib();
     double t0 = now();

@@ -2,10 +2,11 @@
 """tests/bench/run_bench.py — the runtime benchmarks (make bench).
 
 For each compute program: the native build (gcc -O2), the same .wasm
-(clang -O2) under kpio-wasm's interpreter and under Node (V8), run in rounds
+(clang -O2) under kpio-wasm's JIT, its interpreter and Node (V8), run in rounds
 side by side in one run; medians of --runs rounds; each ratio to native and
-the geometric mean. Every run's output must equal the native output. Then
-load + validate + instantiate time and peak RSS for a large module, and the
+the geometric mean. Every run's output must equal the native output. Then,
+for large modules, the time from `kpio-wasm run` to exit of an empty main
+and peak RSS, the JIT's compile throughput (bench-compile), and the
 resident memory each extra instance costs.
 
 Prints Markdown for docs/perf.md and ends with 'N passed, N failed'
@@ -45,7 +46,8 @@ def timed(cmd):
 
 
 def peak_rss(cmd):
-    """Peak resident set (KiB) and wall time of one run of cmd."""
+    """Wall time, peak resident set (KiB), exit status and CPU time (user +
+    system) of one run of cmd."""
     t0 = time.perf_counter()
     pid = os.fork()
     if pid == 0:
@@ -53,7 +55,72 @@ def peak_rss(cmd):
         os.dup2(devnull, 1)
         os.execvp(cmd[0], cmd)
     _, status, usage = os.wait4(pid, 0)
-    return time.perf_counter() - t0, usage.ru_maxrss, os.waitstatus_to_exitcode(status)
+    return (time.perf_counter() - t0, usage.ru_maxrss, os.waitstatus_to_exitcode(status),
+            usage.ru_utime + usage.ru_stime)
+
+
+def print_compute(a, rows):
+    """The compute table: medians, ratios to native, geometric means."""
+    print(f"\n### Compute benchmarks ({time.strftime('%Y-%m-%d')}, median of {a.runs} runs; "
+          "CPU seconds (user + system, all threads) of the whole process, start-up included; "
+          "ratio = time / native; wall-time ratios in brackets)\n")
+    print("| program | kind | native gcc -O2 | kpio-wasm interp | ratio | kpio JIT (issue 7) "
+          "| ratio | Node (V8) | ratio |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    ratios = {e: [] for e in rows[0][1] if e != "native"}
+    wratios = {e: [] for e in ratios}
+    for prog, med, wmed, ok in rows:
+        cells = {}
+        for e in ratios:
+            r, w = med[e] / med["native"], wmed[e] / wmed["native"]
+            ratios[e].append(r)
+            wratios[e].append(w)
+            cells[e] = f"{med[e]:.2f} | {r:.2f}x ({w:.2f}x)"
+        flag = "" if ok else " (WRONG OUTPUT)"
+        print(f"| {prog}{flag} | {KINDS.get(prog, '')} | {med['native']:.2f} | {cells['kpio']} "
+              f"| {cells['jit']} | {cells['node']} |")
+    geo = lambda xs: math.exp(sum(map(math.log, xs)) / len(xs))
+    g = {e: f"**{geo(ratios[e]):.2f}x** ({geo(wratios[e]):.2f}x)" for e in ratios}
+    print(f"| **geometric mean** | | | | {g['kpio']} | | {g['jit']} | | {g['node']} |")
+
+
+def large_module(a, big):
+    """Start-up with a large module whose main returns at once: the wall
+    time from `kpio-wasm run` (JIT and interpreter) and Node to exit, and
+    peak RSS; then bench-compile's split of the load into the interpreter's
+    part and the JIT's. Prints Markdown; returns the number of failures."""
+    failed = 0
+    size = os.path.getsize(big)
+    runs = {"kpio JIT": [a.kpio, "run", big], "kpio interp": [a.kpio, "run", "--interp", big],
+            "node": NODE + [big]}
+    results = {e: [] for e in runs}
+    for _ in range(max(a.runs, 5)):
+        for e, cmd in runs.items():
+            results[e].append(peak_rss(cmd))
+    print(f"\n### Large module: {size / 1e6:.1f} MB of wasm ({Path(big).name}), "
+          "`run` to exit: load + validate + compile + instantiate + an empty main\n")
+    print("| engine | wall time (median) | CPU time (median) | peak RSS |")
+    print("|---|---:|---:|---:|")
+    for e, rs in results.items():
+        bad = [r for r in rs if r[2] != 0]
+        if bad:
+            failed += 1
+            print(f"{e}: {big} exited {bad[0][2]}", file=sys.stderr)
+        print(f"| {e} | {statistics.median(r[0] for r in rs) * 1e3:.0f} ms "
+              f"| {statistics.median(r[3] for r in rs) * 1e3:.0f} ms "
+              f"| {statistics.median(r[1] for r in rs) / 1024:.1f} MiB |")
+    if a.compile:
+        p = subprocess.run([a.compile, big, str(max(a.runs, 5))], capture_output=True, text=True)
+        if p.returncode:
+            print(f"bench-compile {big}: {p.stderr}", file=sys.stderr)
+            return failed + 1
+        v = dict(line.split() for line in p.stdout.splitlines())
+        print(f"\nIn-process load (`wasm_module_load`, median of {max(a.runs, 5)}): "
+              f"{v['interp_load_ms']} ms for decode + validate + interpreter translation, "
+              f"{v['jit_load_ms']} ms with the JIT, so {v['jit_ms']} ms of JIT compilation for "
+              f"{int(v['code_bytes']) / 1e6:.1f} MB of code section: "
+              f"**{v['jit_mb_s']} MB/s** compiled (whole load: {v['load_mb_s']} MB/s of module).")
+    return failed
 
 
 def main():
@@ -62,13 +129,15 @@ def main():
     ap.add_argument("--wasm", required=True, help="directory of .wasm builds")
     ap.add_argument("--kpio", required=True)
     ap.add_argument("--instances", help="the bench-instances program")
-    ap.add_argument("--big", help="a large module for the load benchmark")
+    ap.add_argument("--big", nargs="*", default=[], help="large modules for the load benchmark")
+    ap.add_argument("--compile", help="the bench-compile program (JIT compile throughput)")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--only", nargs="*", default=PROGRAMS)
     a = ap.parse_args()
 
     engines = {
         "native": lambda p: [f"{a.native}/{p}"],
+        "jit": lambda p: [a.kpio, "run", f"{a.wasm}/{p}.wasm"],
         "kpio": lambda p: [a.kpio, "run", "--interp", f"{a.wasm}/{p}.wasm"],
         "node": lambda p: NODE + [f"{a.wasm}/{p}.wasm"],
     }
@@ -98,47 +167,14 @@ def main():
         passed += ok
         failed += not ok
 
-    print(f"\n### Compute benchmarks ({time.strftime('%Y-%m-%d')}, median of {a.runs} runs; "
-          "CPU seconds (user + system, all threads) of the whole process, start-up included; "
-          "ratio = time / native; wall-time ratios in brackets)\n")
-    print("| program | kind | native gcc -O2 | kpio-wasm interp | ratio | kpio JIT (issue 7) "
-          "| Node (V8) | ratio |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
-    kr, nr, kw, nw = [], [], [], []
-    for prog, med, wmed, ok in rows:
-        k, n = med["kpio"] / med["native"], med["node"] / med["native"]
-        kwr, nwr = wmed["kpio"] / wmed["native"], wmed["node"] / wmed["native"]
-        kr.append(k)
-        nr.append(n)
-        kw.append(kwr)
-        nw.append(nwr)
-        flag = "" if ok else " (WRONG OUTPUT)"
-        print(f"| {prog}{flag} | {KINDS.get(prog, '')} | {med['native']:.2f} | {med['kpio']:.2f} "
-              f"| {k:.1f}x ({kwr:.1f}x) | — | {med['node']:.2f} | {n:.1f}x ({nwr:.1f}x) |")
-    geo = lambda xs: math.exp(sum(map(math.log, xs)) / len(xs))
-    print(f"| **geometric mean** | | | | **{geo(kr):.1f}x** ({geo(kw):.1f}x) | — | "
-          f"| **{geo(nr):.1f}x** ({geo(nw):.1f}x) |")
+    if rows:
+        print_compute(a, rows)
 
-    if a.big:
-        size = os.path.getsize(a.big)
-        runs = {"kpio": [], "node": []}
-        for _ in range(a.runs):
-            runs["kpio"].append(peak_rss([a.kpio, "run", "--interp", a.big]))
-            runs["node"].append(peak_rss(NODE + [a.big]))
-        print(f"\n### Large module: {size / 1e6:.1f} MB of wasm ({a.big.split('/')[-1]}), "
-              "load + validate + instantiate + an empty _start\n")
-        print("| engine | wall time (median) | peak RSS |")
-        print("|---|---:|---:|")
-        for e, rs in runs.items():
-            bad = [r for r in rs if r[2] != 0]
-            if bad:
-                failed += 1
-                print(f"{e}: big module exited {bad[0][2]}", file=sys.stderr)
-            print(f"| {e} | {statistics.median(r[0] for r in rs) * 1e3:.0f} ms "
-                  f"| {statistics.median(r[1] for r in rs) / 1024:.1f} MiB |")
+    for big in a.big:
+        failed += large_module(a, big)
     if a.instances:
         print("\n### Extra instances of a loaded module\n")
-        for mod in [f"{a.wasm}/fib.wasm"] + ([a.big] if a.big else []):
+        for mod in [f"{a.wasm}/fib.wasm"] + a.big[:1]:
             p = subprocess.run([a.instances, mod, "100"], capture_output=True, text=True)
             if p.returncode:
                 failed += 1

@@ -107,9 +107,9 @@ static wasm_linker *env_linker(void)
     return l;
 }
 
-static wasm_instance *basic(const wasm_limits *limits)
+/* An instance of m (basic.wasm) linked to "env"; releases m. */
+static wasm_instance *instance_of(wasm_module *m, const wasm_limits *limits)
 {
-    wasm_module *m = load("basic.wasm");
     wasm_linker *l = env_linker();
     wasm_error err;
     wasm_instance *inst = wasm_instantiate(m, l, limits, (void *)0x1234, &err);
@@ -118,6 +118,11 @@ static wasm_instance *basic(const wasm_limits *limits)
     wasm_linker_free(l);
     wasm_module_free(m);          /* the instance keeps what it needs */
     return inst;
+}
+
+static wasm_instance *basic(const wasm_limits *limits)
+{
+    return instance_of(load("basic.wasm"), limits);
 }
 
 static wasm_value i32(uint32_t v) { wasm_value x = { .type = WASM_I32, .of.i32 = v }; return x; }
@@ -380,6 +385,121 @@ static void test_interrupt_from_thread(void **state)
     assert_int_equal(err.trap, WASM_TRAP_INTERRUPTED);
     assert_int_equal(call_i32(inst, "add", 2, 1, 2, &v, &err), WASM_OK);
     assert_int_equal(v, 3);
+    wasm_instance_free(inst);
+}
+
+/* ---- the JIT: runaway instances, W^X ---- */
+
+/* An instance of basic.wasm whose functions are compiled (asserted). */
+static wasm_instance *basic_jit(void)
+{
+    wasm_runtime_set_engine(WASM_ENGINE_JIT);
+    wasm_module *m = load("basic.wasm");
+    wasm_runtime_set_engine(WASM_ENGINE_DEFAULT);
+    assert_int_equal(wasm_module_engine(m), WASM_ENGINE_JIT);
+    return instance_of(m, NULL);
+}
+
+
+struct stopper {
+    wasm_instance *inst;
+    clockid_t victim_cpu;       /* the CPU clock of the thread running wasm */
+    double wall_at, cpu_at;     /* when the interrupt was raised */
+};
+
+static double clock_s(clockid_t id)
+{
+    struct timespec t;
+    clock_gettime(id, &t);
+    return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static void *stop_after_20ms(void *arg)
+{
+    struct stopper *s = arg;
+    usleep(20000);
+    s->cpu_at = clock_s(s->victim_cpu);
+    s->wall_at = clock_s(CLOCK_MONOTONIC);
+    wasm_instance_interrupt(s->inst);
+    return NULL;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Issue 7: compiled code that never returns ("spin": a loop with no call;
+ * fib(60): calls, checked at function entry) is stopped by
+ * wasm_instance_interrupt from another thread within 10 ms. The bound is
+ * checked on the CPU time the running thread spent after the interrupt
+ * (immune to the host's scheduling) in every trial, and on the median wall
+ * time over the trials. */
+static void test_jit_interrupt_latency(void **state)
+{
+    (void)state;
+    if (!wasm_runtime_jit_available())
+        skip();
+    wasm_instance *inst = basic_jit();
+    const char *funcs[2] = { "spin", "fib" };
+    enum { TRIALS = 5 };
+    for (int f = 0; f < 2; f++) {
+        double wall[TRIALS], cpu_max = 0;
+        for (int t = 0; t < TRIALS; t++) {
+            struct stopper s = { .inst = inst };
+            assert_int_equal(pthread_getcpuclockid(pthread_self(), &s.victim_cpu), 0);
+            pthread_t th;
+            assert_int_equal(pthread_create(&th, NULL, stop_after_20ms, &s), 0);
+            wasm_error err;
+            uint32_t v;
+            wasm_result r = call_i32(inst, funcs[f], f, 60, 0, f ? &v : NULL, &err);
+            double cpu_end = clock_s(s.victim_cpu), wall_end = clock_s(CLOCK_MONOTONIC);
+            pthread_join(th, NULL);
+            assert_int_equal(r, WASM_ERR_TRAP);
+            assert_int_equal(err.trap, WASM_TRAP_INTERRUPTED);
+            wall[t] = wall_end - s.wall_at;
+            double cpu = cpu_end - s.cpu_at;
+            if (cpu > cpu_max)
+                cpu_max = cpu;
+            assert_true(cpu < 0.010);
+        }
+        qsort(wall, TRIALS, sizeof(double), cmp_double);
+        print_message("JIT %s stopped: median %.3f ms wall after the interrupt, max %.3f ms CPU\n",
+                      funcs[f], wall[TRIALS / 2] * 1e3, cpu_max * 1e3);
+        assert_true(wall[TRIALS / 2] < 0.010);
+    }
+    wasm_instance_free(inst);
+}
+
+/* Issue 7, W^X: with compiled modules loaded and run, no mapping of the
+ * process is writable and executable at once, and the code sits in an
+ * executable mapping that is not writable. */
+static void test_jit_code_never_wx(void **state)
+{
+    (void)state;
+    if (!wasm_runtime_jit_available())
+        skip();
+    wasm_instance *inst = basic_jit();
+    wasm_error err;
+    uint32_t v;
+    assert_int_equal(call_i32(inst, "add", 2, 40, 2, &v, &err), WASM_OK);
+    assert_int_equal(v, 42);
+    FILE *f = fopen("/proc/self/maps", "r");
+    assert_non_null(f);
+    char line[512];
+    int executable_anon = 0;
+    while (fgets(line, sizeof(line), f)) {
+        char perms[8] = "";
+        unsigned long inode = 1;
+        assert_int_equal(sscanf(line, "%*lx-%*lx %7s %*s %*s %lu", perms, &inode), 2);
+        if (perms[1] == 'w' && perms[2] == 'x')
+            fail_msg("writable and executable: %s", line);
+        if (perms[2] == 'x' && inode == 0 && !strchr(line, '['))   /* not [vdso] */
+            executable_anon++;
+    }
+    fclose(f);
+    assert_true(executable_anon >= 1);      /* the module's code */
     wasm_instance_free(inst);
 }
 
@@ -750,6 +870,8 @@ int main(void)
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_fuel),
         cmocka_unit_test(test_interrupt_from_thread),
+        cmocka_unit_test(test_jit_interrupt_latency),
+        cmocka_unit_test(test_jit_code_never_wx),
         cmocka_unit_test(test_host_functions),
         cmocka_unit_test(test_traps),
         cmocka_unit_test(test_error_locations),
