@@ -110,7 +110,11 @@ class Shell:
         self.guest.expect(r"app: /bin/sh.wasm on the console", timeout=180)
         if self.settle:
             self.guest.expect(self.settle, timeout=180)
-            self.guest.sendline("")     # a fresh prompt after the log line
+            # The log line may come before or after the first prompt: run a
+            # command and wait for its output, so that the next prompt run()
+            # waits for is one that no log line precedes.
+            self.guest.sendline("echo __settled")
+            self.guest.expect(r"\n__settled\n", timeout=120)
 
     def run(self, line, timeout=120):
         """Wait for the prompt, type a command line; return (output, status).
