@@ -124,14 +124,9 @@ static wasm_module *load(const uint8_t *bytes, size_t size, bool run, wasm_error
     bool jit = run && !m->checked && wasm_jit_enabled();
     if (r == WASM_OK)
         r = translate_all(m, bodies, run && !jit, err);
-    if (r == WASM_OK && jit) {
-        if (!keep_bodies(m, bodies)) {
-            wasm_error_set(err, WASM_ERR_NOMEM, "out of memory");
-            r = WASM_ERR_NOMEM;
-        } else if (!wasm_jit_compile_module(m, m->bodies)) {
-            drop_bodies(m);     /* the JIT declined: interpreted after all */
-            r = translate_all(m, bodies, true, err);
-        }
+    if (r == WASM_OK && jit && (!keep_bodies(m, bodies) || !wasm_jit_compile_module(m, m->bodies))) {
+        drop_bodies(m);         /* no memory for the copy, or the JIT declined: */
+        r = translate_all(m, bodies, true, err);      /* interpreted after all */
     }
     wasm_free(bodies);
     if (r != WASM_OK) {
