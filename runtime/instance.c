@@ -421,6 +421,12 @@ wasm_instance *wasm_instantiate(wasm_module *m, wasm_linker *l, const wasm_limit
         wasm_error_set(err, WASM_ERR_NOMEM, "out of memory");
         r = WASM_ERR_NOMEM;
     }
+    /* A compiled module whose instance is interpreted all the same (no
+     * fuel-metered code): its interpreter code is needed now. */
+    if (r == WASM_OK && !inst->jit && m->jit && !wasm_module_prepare_interp(m)) {
+        wasm_error_set(err, WASM_ERR_NOMEM, "out of memory for the interpreter code");
+        r = WASM_ERR_NOMEM;
+    }
     if (r == WASM_OK)
         r = initialize(inst, err);
     if (r == WASM_ERR_TRAP || r == WASM_ERR_EXIT)

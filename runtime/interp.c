@@ -61,10 +61,16 @@ enum {
         wasm_funcinst *c_ = (callee_); \
         uint64_t *n_ = (nfp_); \
         if (WASM_UNLIKELY(!c_->ops)) { \
-            S->callee = c_; \
-            S->nfp = n_; \
-            S->ret_ip = ip + (size); \
-            goto host_call; \
+            if (c_->code) { \
+                /* a function of a compiled module, interpreted here */ \
+                if (!wasm_funcinst_prepare_interp(c_)) \
+                    TRAP(WASM_TRAP_HOST); \
+            } else { \
+                S->callee = c_; \
+                S->nfp = n_; \
+                S->ret_ip = ip + (size); \
+                goto host_call; \
+            } \
         } \
         if (WASM_UNLIKELY(S->fr >= S->fr_end || n_ + c_->frame_slots > S->stack_end)) \
             TRAP(WASM_TRAP_STACK_EXHAUSTED); \
@@ -764,6 +770,8 @@ host_call: {
 enter_first:
     if (WASM_UNLIKELY(fp + f->frame_slots > S->stack_end))
         TRAP(WASM_TRAP_STACK_EXHAUSTED);
+    if (WASM_UNLIKELY(!f->ops) && !wasm_funcinst_prepare_interp(f))
+        TRAP(WASM_TRAP_HOST);       /* no memory for its interpreter code */
     inst = f->inst;
     S->cur_mem = inst->memory;
     mem = S->cur_mem ? S->cur_mem->base : NULL;

@@ -65,7 +65,7 @@ static void write_handler(wasm_translator *t, uint32_t pos, uint32_t iop)
 uint32_t tr_emit(wasm_translator *t, uint32_t iop, uint32_t n, const uint32_t *args)
 {
     t->last.valid = false;
-    if (t->dead || tr_failed(t))
+    if (t->dead || !t->emit || tr_failed(t))
         return NO_POS;
     uint32_t size = wasm_iop_units(n);
     if (!wasm_grow_array((void **)&t->code, &t->cap_code, t->ncode + size, sizeof(uint32_t))) {
@@ -237,7 +237,7 @@ static void emit_copy(wasm_translator *t, uint8_t type, uint32_t dst, uint32_t s
         return;
     }
     /* Two copies in a row become one COPY2 (done in the same order). */
-    if (!t->dead && !tr_failed(t) && t->prev.pos != NO_POS && t->prev.iop == IOP_COPY &&
+    if (t->emit && !t->dead && !tr_failed(t) && t->prev.pos != NO_POS && t->prev.iop == IOP_COPY &&
         t->prev.pos + wasm_iop_units(2) == t->ncode &&
         wasm_grow_array((void **)&t->code, &t->cap_code, t->ncode + 2, sizeof(uint32_t))) {
         write_handler(t, t->prev.pos, IOP_COPY2);
@@ -864,9 +864,7 @@ static void op_br_table(wasm_translator *t)
         args[0] = s;
         args[1] = n;
         uint32_t pos = tr_emit(t, IOP_BR_TABLE, nargs, args);
-        if (pos == NO_POS)
-            return;
-        for (uint32_t i = 0; i <= n; i++) {
+        for (uint32_t i = 0; pos != NO_POS && i <= n; i++) {
             uint32_t ci = t->nctrls - 1 - t->tmp[i];
             ctrl *c = &t->ctrls[ci];
             uint32_t field = pos + 4 + i;
@@ -1240,13 +1238,14 @@ static bool read_locals(wasm_translator *t)
     return true;
 }
 
-wasm_translator *wasm_translator_new(wasm_module *m)
+wasm_translator *wasm_translator_new(wasm_module *m, bool emit)
 {
     wasm_translator *t = wasm_zalloc(sizeof(*t));
     if (!t)
         return NULL;
     t->m = m;
-    t->handlers = wasm_interp_handlers(m->checked);
+    t->emit = emit;
+    t->handlers = emit ? wasm_interp_handlers(m->checked) : NULL;
     return t;
 }
 
@@ -1296,7 +1295,10 @@ static bool finish_prologue(wasm_translator *t, uint32_t pos)
     return true;
 }
 
-/* Validates and translates the body of defined function func_index. */
+/* Validates the body of defined function func_index and, unless the
+ * translator only validates, translates it. The function's wasm_code (its
+ * frame layout) is made by the first pass over it; a later translating pass
+ * fills in the code of the same record. */
 wasm_result wasm_translate_func(wasm_translator *t, uint32_t func_index, const wasm_body *body,
                                 wasm_error *err)
 {
@@ -1345,28 +1347,47 @@ wasm_result wasm_translate_func(wasm_translator *t, uint32_t func_index, const w
         return WASM_ERR_INVALID;
     if (t->nomem)
         return err ? err->result : WASM_ERR_NOMEM;
-    wasm_code *code = wasm_arena_alloc(&m->arena, sizeof(wasm_code));
-    if (!code) {
-        wasm_error_set(err, WASM_ERR_NOMEM, "%s: out of memory", t->where);
-        return WASM_ERR_NOMEM;
+    wasm_code layout = {
+        .param_slots = t->ftype->param_slots,
+        .local_slots = t->temp_base - t->ftype->param_slots,
+        .frame_slots = t->max_slot > t->ftype->result_slots ? t->max_slot : t->ftype->result_slots,
+        .body_offset = body->offset,
+    };
+    wasm_code *code = m->funcs[func_index].code;
+    if (code) {
+        /* Instances copied the layout already: it must not change (the
+         * operand slots depend on the types only, not on the code made). */
+        if (code->param_slots != layout.param_slots || code->local_slots != layout.local_slots ||
+            code->frame_slots != layout.frame_slots) {
+            wasm_error_set(err, WASM_ERR_NOMEM, "%s: frame layout changed", t->where);
+            return WASM_ERR_NOMEM;
+        }
+    } else {
+        code = wasm_arena_alloc(&m->arena, sizeof(wasm_code));
+        if (!code) {
+            wasm_error_set(err, WASM_ERR_NOMEM, "%s: out of memory", t->where);
+            return WASM_ERR_NOMEM;
+        }
+        *code = layout;
+        m->funcs[func_index].code = code;
     }
-    if (prologue && !finish_prologue(t, start))
-        start += wasm_iop_units(2);     /* nothing to zero: skip it */
-    code->ops_offset = start;
-    code->ops_units = t->ncode - start;
-    code->param_slots = t->ftype->param_slots;
-    code->local_slots = t->temp_base - code->param_slots;
-    code->frame_slots = t->max_slot > t->ftype->result_slots ? t->max_slot : t->ftype->result_slots;
-    code->body_offset = body->offset;
-    m->funcs[func_index].code = code;
+    if (t->emit) {
+        if (prologue && !finish_prologue(t, start))
+            start += wasm_iop_units(2);     /* nothing to zero: skip it */
+        code->ops_offset = start;
+        code->ops_units = t->ncode - start;
+    }
     return WASM_OK;
 }
 
-/* Hands the code buffer to the module and points each function at its code. */
+/* Hands the code buffer to the module and points each function at its code
+ * (nothing to do after validation only). */
 wasm_result wasm_translator_finish(wasm_translator *t, wasm_error *err)
 {
     wasm_module *m = t->m;
     (void)err;
+    if (!t->emit)
+        return WASM_OK;
     m->code_buf = t->code;
     m->code_units = t->ncode;
     t->code = NULL;

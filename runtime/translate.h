@@ -49,6 +49,7 @@ typedef struct ctrl {
 struct wasm_translator {
     wasm_module *m;
     const void *const *handlers;    /* NULL: switch dispatch, handler word = iop */
+    bool emit;                      /* false: validate only, no code is produced */
     uint32_t *code;
     uint32_t ncode, cap_code;
     wasm_code *codes;               /* one per defined function */

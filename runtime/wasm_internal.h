@@ -179,6 +179,18 @@ struct wasm_code {
     uint32_t body_offset;           /* in the binary, for messages */
 };
 
+/* decode.c: decode and validate everything but function bodies; keeps body
+ * ranges in *bodies (nfuncs - nfunc_imports entries). */
+typedef struct wasm_body {
+    const uint8_t *start, *end;     /* locals + expression */
+    uint32_t offset;                /* of `start` in the binary */
+} wasm_body;
+
+/* Whether a module's interpreter code exists (wasm_module.interp_state). A
+ * module the JIT compiles is only validated at load; its interpreter code
+ * is made when something first needs it (module.c). */
+enum { WASM_INTERP_NONE, WASM_INTERP_BUSY, WASM_INTERP_READY, WASM_INTERP_FAILED };
+
 struct wasm_module {
     wasm_arena arena;
     uint32_t ntypes;
@@ -205,25 +217,23 @@ struct wasm_module {
     bool has_datacount;
     uint32_t datacount;
     uint8_t *declared_refs;         /* bitmap: functions ref.func may name (C.refs) */
-    uint32_t *code_buf;             /* all translated code */
+    uint32_t *code_buf;             /* all interpreter code; NULL until needed (JIT) */
     size_t code_units;
+    uint8_t interp_state;           /* WASM_INTERP_*: is the interpreter code there? */
+    uint8_t *body_bytes;            /* compiled modules: a copy of the bodies ... */
+    wasm_body *bodies;              /* ... and their ranges in it, for later passes */
     bool checked;                   /* compiled with explicit bounds checks */
     uint32_t refcount;              /* the loader + each instance */
     void *jit;                      /* machine code (jit/), NULL: interpreted */
 };
 
-/* decode.c: decode and validate everything but function bodies; keeps body
- * ranges in *bodies (nfuncs - nfunc_imports entries). */
-typedef struct wasm_body {
-    const uint8_t *start, *end;     /* locals + expression */
-    uint32_t offset;                /* of `start` in the binary */
-} wasm_body;
 wasm_result wasm_decode_module(wasm_module *m, const uint8_t *bytes, size_t size,
                                wasm_body **bodies, wasm_error *err);
 
-/* translate.c: validate one body and translate it into m->code_buf. */
+/* translate.c: validate one body and (emit: true) translate it into
+ * m->code_buf. */
 typedef struct wasm_translator wasm_translator;
-wasm_translator *wasm_translator_new(wasm_module *m);
+wasm_translator *wasm_translator_new(wasm_module *m, bool emit);
 void wasm_translator_free(wasm_translator *t);
 wasm_result wasm_translate_func(wasm_translator *t, uint32_t func_index,
                                 const wasm_body *body, wasm_error *err);
@@ -232,6 +242,13 @@ wasm_result wasm_scan_body(const wasm_module *m, uint32_t func_index,
                            const wasm_body *body, wasm_error *err);
 /* Move the translated code into its final place and fix up code pointers. */
 wasm_result wasm_translator_finish(wasm_translator *t, wasm_error *err);
+
+/* module.c: makes m's interpreter code if it does not exist yet (once, even
+ * with several threads asking); false when that failed (out of memory). */
+bool wasm_module_prepare_interp(wasm_module *m);
+/* Points f (a function of a module the JIT compiled) at its interpreter
+ * code, making that first if needed; false when it cannot be made. */
+bool wasm_funcinst_prepare_interp(struct wasm_funcinst *f);
 
 /* ---- runtime objects ---- */
 

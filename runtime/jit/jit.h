@@ -16,9 +16,9 @@
  * CPU and guard-page memories permitting). */
 bool wasm_jit_enabled(void);
 
-/* Compiles every defined function of m (bodies as decoded by
- * wasm_decode_module). On failure the module simply stays interpreted;
- * returns false then. */
+/* Compiles every defined function of m (bodies: the module's own copy,
+ * m->bodies, kept for a fuel-metered variant later). On failure the module
+ * is interpreted; returns false then. */
 bool wasm_jit_compile_module(wasm_module *m, const wasm_body *bodies);
 void wasm_jit_free_module(wasm_module *m);
 

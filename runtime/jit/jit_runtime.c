@@ -52,14 +52,12 @@ void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
 #define JIT_STACK_GUARD  ((size_t)64 << 10)
 #define JIT_STACK_SPARE  ((size_t)(WASM_JIT_STACK_SPARE))
 
-/* What a module holds: the plain code, the fuel-metered code (compiled when
- * an instance with a fuel limit first needs it) and the bodies for that. */
+/* What a module holds: the plain code and the fuel-metered code (compiled
+ * when an instance with a fuel limit first needs it, from the bodies the
+ * module keeps). */
 typedef struct jit_set {
     jit_module plain, metered;
     bool have_metered, metered_failed;
-    uint8_t *bodies;            /* copies of the function bodies */
-    wasm_body *ranges;
-    uint32_t nbodies;
 } jit_set;
 
 /* One entry into compiled code. */
@@ -120,32 +118,7 @@ bool wasm_jit_compile_module(wasm_module *m, const wasm_body *bodies)
     jit_set *set = wasm_zalloc(sizeof(*set));
     if (!set)
         return false;
-    uint32_t n = m->nfuncs - m->nfunc_imports;
-    /* keep the bodies for a metered variant later */
-    size_t total = 0;
-    for (uint32_t i = 0; i < n; i++)
-        total += (size_t)(bodies[i].end - bodies[i].start);
-    set->bodies = wasm_plat_alloc(total ? total : 1);
-    set->ranges = wasm_plat_alloc(sizeof(wasm_body) * (n ? n : 1));
-    if (!set->bodies || !set->ranges) {
-        wasm_free(set->bodies);
-        wasm_free(set->ranges);
-        wasm_free(set);
-        return false;
-    }
-    size_t off = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        size_t len = (size_t)(bodies[i].end - bodies[i].start);
-        wasm_memcpy(set->bodies + off, bodies[i].start, len);
-        set->ranges[i].start = set->bodies + off;
-        set->ranges[i].end = set->bodies + off + len;
-        set->ranges[i].offset = bodies[i].offset;
-        off += len;
-    }
-    set->nbodies = n;
     if (!compile_variant(m, &set->plain, bodies, false)) {
-        wasm_free(set->bodies);
-        wasm_free(set->ranges);
         wasm_free(set);
         return false;
     }
@@ -161,8 +134,6 @@ void wasm_jit_free_module(wasm_module *m)
     module_free(&set->plain);
     if (set->have_metered)
         module_free(&set->metered);
-    wasm_free(set->bodies);
-    wasm_free(set->ranges);
     wasm_free(set);
     m->jit = NULL;
 }
@@ -178,7 +149,7 @@ bool wasm_jit_instance_init(wasm_instance *inst)
     jit_module *jm = &set->plain;
     if (inst->fuel_limited) {
         if (!set->have_metered && !set->metered_failed) {
-            set->have_metered = compile_variant(m, &set->metered, set->ranges, true);
+            set->have_metered = compile_variant(m, &set->metered, m->bodies, true);
             set->metered_failed = !set->have_metered;
         }
         if (!set->have_metered)

@@ -1,18 +1,21 @@
 /*
  * tests/bench/compile.c — how fast a module is loaded with and without the
- * JIT: loads MODULE RUNS times with the interpreter chosen (decode +
- * validate + translate for the interpreter) and RUNS times with the JIT
- * (the same, then x86-64 code for every function), alternating, and prints
- * the medians, the JIT's own share (the difference) and what that is in MB
- * of the code section per second. Times are CPU time of the process (the
- * load is single-threaded; on a shared machine wall time mostly measures
- * the other processes); the wall-time figures follow with a _wall suffix.
+ * JIT. Alternating, RUNS times each: wasm_module_validate (decode +
+ * validate), a load with the interpreter chosen (decode + validation and
+ * translation for the interpreter, one pass) and a load with the JIT
+ * (decode + validation, then x86-64 code for every function; no
+ * interpreter code). Prints the medians, the JIT's own share (JIT load
+ * minus validation) and what that and the whole JIT load are in MB of the
+ * code section per second. Times are CPU time of the process (the load is
+ * single-threaded; on a shared machine wall time mostly measures the other
+ * processes); the wall-time figures follow with a _wall suffix.
  *
  *   bench-compile MODULE.wasm RUNS
  *
  * Output, one "key value" per line, for tests/bench/run_bench.py:
- *   module_bytes, code_bytes, interp_load_ms, jit_load_ms, jit_ms,
- *   jit_mb_s (code section MB / jit_ms), load_mb_s (module MB / jit_load_ms),
+ *   module_bytes, code_bytes, validate_ms, interp_load_ms, jit_load_ms,
+ *   jit_ms, jit_mb_s (code section MB / jit_ms), jit_load_mb_s (code
+ *   section MB / jit_load_ms), load_mb_s (module MB / jit_load_ms),
  *   and jit_load_ms_wall, jit_ms_wall, jit_mb_s_wall
  */
 #include <stdio.h>
@@ -93,6 +96,22 @@ static double load_once(const uint8_t *bytes, size_t size, wasm_engine e, double
     return t;
 }
 
+/* CPU seconds for one wasm_module_validate (wall seconds to *wall); -1 if
+ * the module is not valid. */
+static double validate_once(const uint8_t *bytes, size_t size, double *wall)
+{
+    wasm_error err;
+    double w0 = now(CLOCK_MONOTONIC), t0 = now(CLOCK_PROCESS_CPUTIME_ID);
+    wasm_result r = wasm_module_validate(bytes, size, &err);
+    double t = now(CLOCK_PROCESS_CPUTIME_ID) - t0;
+    *wall = now(CLOCK_MONOTONIC) - w0;
+    if (r != WASM_OK) {
+        fprintf(stderr, "validate: %s\n", err.message);
+        return -1;
+    }
+    return t;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 3 || atoi(argv[2]) < 1) {
@@ -109,27 +128,29 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    double *t[4];               /* CPU interp, CPU JIT, wall interp, wall JIT */
-    for (int k = 0; k < 4; k++)
+    /* CPU validate, interp, JIT; wall validate, interp, JIT */
+    double *t[6];
+    for (int k = 0; k < 6; k++)
         if (!(t[k] = calloc((size_t)runs, sizeof(double))))
             return 1;
     for (int r = 0; r < runs; r++) {
-        t[0][r] = load_once(bytes, (size_t)size, WASM_ENGINE_INTERP, &t[2][r]);
-        t[1][r] = load_once(bytes, (size_t)size, WASM_ENGINE_JIT, &t[3][r]);
-        if (t[0][r] < 0 || t[1][r] < 0)
+        t[0][r] = validate_once(bytes, (size_t)size, &t[3][r]);
+        t[1][r] = load_once(bytes, (size_t)size, WASM_ENGINE_INTERP, &t[4][r]);
+        t[2][r] = load_once(bytes, (size_t)size, WASM_ENGINE_JIT, &t[5][r]);
+        if (t[0][r] < 0 || t[1][r] < 0 || t[2][r] < 0)
             return 1;
     }
-    double mi = median(t[0], runs), mj = median(t[1], runs);
-    double wi = median(t[2], runs), wj = median(t[3], runs);
-    size_t code = code_section_size(bytes, (size_t)size);
-    printf("module_bytes %ld\ncode_bytes %zu\n", size, code);
-    printf("interp_load_ms %.1f\njit_load_ms %.1f\njit_ms %.1f\n", mi * 1e3, mj * 1e3,
-           (mj - mi) * 1e3);
-    printf("jit_mb_s %.1f\nload_mb_s %.1f\n", mj > mi ? code / 1e6 / (mj - mi) : 0.0,
-           size / 1e6 / mj);
+    double mv = median(t[0], runs), mi = median(t[1], runs), mj = median(t[2], runs);
+    double wv = median(t[3], runs), wj = median(t[5], runs);
+    double code = code_section_size(bytes, (size_t)size) / 1e6;
+    printf("module_bytes %ld\ncode_bytes %.0f\n", size, code * 1e6);
+    printf("validate_ms %.1f\ninterp_load_ms %.1f\njit_load_ms %.1f\njit_ms %.1f\n", mv * 1e3,
+           mi * 1e3, mj * 1e3, (mj - mv) * 1e3);
+    printf("jit_mb_s %.1f\njit_load_mb_s %.1f\nload_mb_s %.1f\n", mj > mv ? code / (mj - mv) : 0.0,
+           code / mj, size / 1e6 / mj);
     printf("jit_load_ms_wall %.1f\njit_ms_wall %.1f\njit_mb_s_wall %.1f\n", wj * 1e3,
-           (wj - wi) * 1e3, wj > wi ? code / 1e6 / (wj - wi) : 0.0);
-    for (int k = 0; k < 4; k++)
+           (wj - wv) * 1e3, wj > wv ? code / (wj - wv) : 0.0);
+    for (int k = 0; k < 6; k++)
         free(t[k]);
     free(bytes);
     return 0;

@@ -87,8 +87,8 @@ def print_compute(a, rows):
 def large_module(a, big):
     """Start-up with a large module whose main returns at once: the wall
     time from `kpio-wasm run` (JIT and interpreter) and Node to exit, and
-    peak RSS; then bench-compile's split of the load into the interpreter's
-    part and the JIT's. Prints Markdown; returns the number of failures."""
+    peak RSS; then bench-compile's split of the load into validation, the
+    interpreter's translation and the JIT's compilation. Prints Markdown; returns the number of failures."""
     failed = 0
     size = os.path.getsize(big)
     runs = {"kpio JIT": [a.kpio, "run", big], "kpio interp": [a.kpio, "run", "--interp", big],
@@ -115,11 +115,14 @@ def large_module(a, big):
             print(f"bench-compile {big}: {p.stderr}", file=sys.stderr)
             return failed + 1
         v = dict(line.split() for line in p.stdout.splitlines())
-        print(f"\nIn-process load (`wasm_module_load`, median of {max(a.runs, 5)}): "
-              f"{v['interp_load_ms']} ms for decode + validate + interpreter translation, "
-              f"{v['jit_load_ms']} ms with the JIT, so {v['jit_ms']} ms of JIT compilation for "
+        print(f"\nIn-process load (median of {max(a.runs, 5)}): `wasm_module_validate` "
+              f"(decode + validate) {v['validate_ms']} ms; `wasm_module_load` with the "
+              f"interpreter (decode + validation and translation) {v['interp_load_ms']} ms, "
+              f"with the JIT (decode + validation, then compilation; no interpreter code) "
+              f"{v['jit_load_ms']} ms, so {v['jit_ms']} ms of JIT compilation for "
               f"{int(v['code_bytes']) / 1e6:.1f} MB of code section: "
-              f"**{v['jit_mb_s']} MB/s** compiled (whole load: {v['load_mb_s']} MB/s of module).")
+              f"**{v['jit_mb_s']} MB/s** compiled; the whole JIT load {v['jit_load_mb_s']} MB/s "
+              f"of code section ({v['load_mb_s']} MB/s of module).")
     return failed
 
 

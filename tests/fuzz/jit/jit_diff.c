@@ -3,7 +3,8 @@
  * under the JIT side by side and compares everything observable: whether
  * instantiation succeeds, then for each exported function called with the
  * same arguments the outcome (results, or which trap), and after each call
- * the whole linear memory and every exported global.
+ * the whole linear memory and every exported global. Also that the JIT's
+ * module gets no interpreter code at load, and can get it later.
  */
 #include "jit_diff.h"
 
@@ -210,6 +211,16 @@ static bool setup(side *s, const uint8_t *bytes, size_t size, wasm_engine engine
     }
     if (engine != WASM_ENGINE_INTERP && wasm_module_engine(s->m) != WASM_ENGINE_JIT) {
         report(out, osize, "the JIT declined the module: %s", wasm_jit_last_error());
+        return false;
+    }
+    /* A compiled module has no interpreter code until something needs it;
+     * made later, it must fit the frame layout validation gave it. */
+    if (engine != WASM_ENGINE_INTERP && s->m->code_buf) {
+        report(out, osize, "the compiled module got interpreter code at load");
+        return false;
+    }
+    if (engine != WASM_ENGINE_INTERP && !wasm_module_prepare_interp(s->m)) {
+        report(out, osize, "the compiled module's interpreter code cannot be made");
         return false;
     }
     s->l = wasm_linker_new();

@@ -668,6 +668,39 @@ static void test_linking(void **state)
     wasm_instance_free(b);
 }
 
+/* A module the JIT compiles gets no interpreter code at load; an
+ * interpreted instance that calls one of its functions makes that code on
+ * the first call (module.c, wasm_module_prepare_interp) and gets the same
+ * results as the compiled code. */
+static void test_jit_module_called_by_interpreter(void **state)
+{
+    (void)state;
+    wasm_instance *a = basic_jit();
+    wasm_linker *l = wasm_linker_new();
+    wasm_linker_define_instance(l, "a", a);
+    wasm_runtime_set_engine(WASM_ENGINE_INTERP);
+    wasm_module *m = load("importer.wasm");
+    wasm_runtime_set_engine(WASM_ENGINE_DEFAULT);
+    assert_int_equal(wasm_module_engine(m), WASM_ENGINE_INTERP);
+    wasm_error err;
+    wasm_instance *b = wasm_instantiate(m, l, NULL, NULL, &err);
+    assert_non_null(b);
+    wasm_linker_free(l);
+    wasm_module_free(m);
+    uint32_t v;
+    for (int i = 1; i <= 3; i++) {     /* the first call makes the code, the others reuse it */
+        assert_int_equal(call_i32(b, "bump", 0, 0, 0, &v, &err), WASM_OK);
+        assert_int_equal(v, 7u + 100u * (uint32_t)i);
+    }
+    /* the compiled code of the same module still runs and agrees */
+    assert_int_equal(call_i32(a, "add", 2, 40, 2, &v, &err), WASM_OK);
+    assert_int_equal(v, 42);
+    assert_int_equal(call_i32(a, "fib", 1, 20, 0, &v, &err), WASM_OK);
+    assert_int_equal(v, 6765);
+    wasm_instance_free(b);
+    wasm_instance_free(a);
+}
+
 /* Each instance reserves 8 GiB of address space: 20000 of them only fit in
  * the 128 TiB of a 47-bit address space if freeing releases them. */
 static void test_instance_release(void **state)
@@ -876,6 +909,7 @@ int main(void)
         cmocka_unit_test(test_traps),
         cmocka_unit_test(test_error_locations),
         cmocka_unit_test(test_linking),
+        cmocka_unit_test(test_jit_module_called_by_interpreter),
         cmocka_unit_test(test_instance_release),
         cmocka_unit_test(test_fused_code),
         cmocka_unit_test(test_locals_start_at_zero),
