@@ -673,6 +673,14 @@ dispatch:
     BINMF(F64_ADD_M, double, f64_to_bits, 8, a + b) BINMF(F64_SUB_M, double, f64_to_bits, 8, a - b)
     BINMF(F64_MUL_M, double, f64_to_bits, 8, a * b) BINMF(F64_DIV_M, double, f64_to_bits, 8, a / b)
 
+    /* ---- binary operations with a shifted or rotated right operand ---- */
+#define BINSH(name, expr) \
+    CASE(name) { uint32_t a = U32(1), b = U32(2), k = OPND(3); SLOT(0) = (uint32_t)(expr); NEXT(name); }
+#define BINSH_FAMILY(P, OPX) \
+    BINSH(I32_##P##_ROTL, a OPX rotl32(b, k)) BINSH(I32_##P##_SHL, a OPX (b << (k & 31))) \
+    BINSH(I32_##P##_SHR_U, a OPX (b >> (k & 31)))
+    BINSH_FAMILY(XOR, ^) BINSH_FAMILY(OR, |) BINSH_FAMILY(ADD, +) BINSH_FAMILY(AND, &)
+
     /* ---- floating point (sign operations act on the bits, §4.3.3) ---- */
     UN32(F32_ABS, a & ~F32_SIGN) UN32(F32_NEG, a ^ F32_SIGN)
     UNF32(F32_CEIL, wasm_f32_ceil(a)) UNF32(F32_FLOOR, wasm_f32_floor(a))

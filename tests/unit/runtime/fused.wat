@@ -1,7 +1,7 @@
 ;; tests/unit/runtime/fused.wat — code shapes the translator fuses into
 ;; superinstructions (add+compare+branch at loop ends, indexed loads,
 ;; i32.add-constant address folding, constant stores, copy pairs, loads
-;; fused into binary operations). The unit
+;; and constant shifts fused into binary operations). The unit
 ;; test computes the expected results in C.
 (module
   (memory (export "memory") 1)
@@ -129,4 +129,42 @@
   ;; the fused load traps like the load would
   (func (export "load_op_oob") (param $p i32) (result i32)
     (i32.add (local.get $p) (i32.load offset=4 (local.get $p))))
+;; shifts and rotations by a constant fused into the xor/or/add/and that
+  ;; consumes them, as the right operand or the left one
+  (func (export "xor_rotl") (param $x i32) (param $y i32) (result i32)
+    (i32.xor (local.get $x) (i32.rotl (local.get $y) (i32.const 7))))
+  (func (export "rotr_xor") (param $x i32) (param $y i32) (result i32)
+    (i32.xor (i32.rotr (local.get $y) (i32.const 13)) (local.get $x)))
+  (func (export "xor_shr_u") (param $x i32) (param $y i32) (result i32)
+    (i32.xor (local.get $x) (i32.shr_u (local.get $y) (i32.const 35))))
+  (func (export "shl_or") (param $x i32) (param $y i32) (result i32)
+    (i32.or (i32.shl (local.get $y) (i32.const 24)) (local.get $x)))
+  (func (export "or_shr_u") (param $x i32) (param $y i32) (result i32)
+    (i32.or (local.get $x) (i32.shr_u (local.get $y) (i32.const 31))))
+  (func (export "or_rotr0") (param $x i32) (param $y i32) (result i32)
+    (i32.or (local.get $x) (i32.rotr (local.get $y) (i32.const 32))))
+  (func (export "add_shl") (param $x i32) (param $y i32) (result i32)
+    (i32.add (local.get $x) (i32.shl (local.get $y) (i32.const 2))))
+  (func (export "rotl_add_rotl") (param $x i32) (param $y i32) (result i32)
+    (i32.add (i32.rotl (local.get $x) (i32.const 1)) (i32.rotl (local.get $y) (i32.const 31))))
+  (func (export "add_shr_u") (param $x i32) (param $y i32) (result i32)
+    (i32.add (i32.mul (local.get $x) (i32.const 3)) (i32.shr_u (local.get $y) (i32.const 5))))
+  (func (export "shr_u_and") (param $x i32) (param $y i32) (result i32)
+    (i32.and (i32.shr_u (local.get $y) (i32.const 8)) (local.get $x)))
+  (func (export "and_shl") (param $x i32) (param $y i32) (result i32)
+    (i32.and (local.get $x) (i32.shl (local.get $y) (i32.const 4))))
+  (func (export "and_rotl") (param $x i32) (param $y i32) (result i32)
+    (i32.and (local.get $x) (i32.rotl (local.get $y) (i32.const 9))))
+  (func (export "rotl_xor_const") (param $x i32) (param $y i32) (result i32)
+    (i32.xor (i32.rotl (local.get $y) (i32.const 5)) (i32.const 0x1234)))
+  (func (export "sigma1") (param $x i32) (param $y i32) (result i32)
+    ;; SHA-256's big sigma 1 of y, plus x (FIPS 180-4 §4.1.2)
+    (i32.add (local.get $x)
+      (i32.xor (i32.xor (i32.rotr (local.get $y) (i32.const 6)) (i32.rotr (local.get $y) (i32.const 11)))
+               (i32.rotr (local.get $y) (i32.const 25)))))
+  (func (export "shift_tee") (param $x i32) (param $y i32) (result i32)
+    ;; the shift's result goes to a local first: it must not be dropped
+    (local $t i32)
+    (i32.add (i32.xor (local.get $x) (local.tee $t (i32.shl (local.get $y) (i32.const 3))))
+             (local.get $t)))
 )

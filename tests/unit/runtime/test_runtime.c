@@ -571,11 +571,15 @@ static void test_instance_release(void **state)
     wasm_module_free(m);
 }
 
-/* The shapes the translator fuses (fused.wat), against results computed here. */
+/* The shapes the translator fuses (fused.wat), against results computed
+ * here; run by the interpreter (the default engine may be the JIT). */
 static void test_fused_code(void **state)
 {
     (void)state;
+    wasm_runtime_set_engine(WASM_ENGINE_INTERP);
     wasm_module *m = load("fused.wasm");
+    wasm_runtime_set_engine(WASM_ENGINE_DEFAULT);
+    assert_int_equal(wasm_module_engine(m), WASM_ENGINE_INTERP);
     wasm_error err;
     wasm_instance *inst = wasm_instantiate(m, NULL, NULL, NULL, &err);
     assert_non_null(inst);
@@ -700,6 +704,45 @@ static void test_fused_code(void **state)
     }
     CALL("rotate", 4, 1, 2, 3, 7);
     assert_int_equal(res.of.i32, a * 100 + b * 10 + c);
+
+    /* constant shifts fused into xor/or/add/and */
+    static const uint32_t xs[] = { 0, 1, 0x80000001u, 0xdeadbeefu, 0x12345678u };
+    static const uint32_t ys[] = { 0, 0xffffffffu, 0x80000000u, 0x9e3779b9u, 0x0f0f1234u };
+#define ROTL(v, k) ((uint32_t)((v) << (k)) | (uint32_t)((v) >> ((32 - (k)) & 31)))
+    for (int k = 0; k < 5; k++) {
+        uint32_t x = xs[k], y = ys[k];
+        CALL("xor_rotl", 2, x, y);
+        assert_int_equal(res.of.i32, x ^ ROTL(y, 7));
+        CALL("rotr_xor", 2, x, y);
+        assert_int_equal(res.of.i32, ROTL(y, 19) ^ x);
+        CALL("xor_shr_u", 2, x, y);
+        assert_int_equal(res.of.i32, x ^ (y >> 3));
+        CALL("shl_or", 2, x, y);
+        assert_int_equal(res.of.i32, (uint32_t)(y << 24) | x);
+        CALL("or_shr_u", 2, x, y);
+        assert_int_equal(res.of.i32, x | (y >> 31));
+        CALL("or_rotr0", 2, x, y);
+        assert_int_equal(res.of.i32, x | y);
+        CALL("add_shl", 2, x, y);
+        assert_int_equal(res.of.i32, x + (uint32_t)(y << 2));
+        CALL("rotl_add_rotl", 2, x, y);
+        assert_int_equal(res.of.i32, ROTL(x, 1) + ROTL(y, 31));
+        CALL("add_shr_u", 2, x, y);
+        assert_int_equal(res.of.i32, x * 3 + (y >> 5));
+        CALL("shr_u_and", 2, x, y);
+        assert_int_equal(res.of.i32, (y >> 8) & x);
+        CALL("and_shl", 2, x, y);
+        assert_int_equal(res.of.i32, x & (uint32_t)(y << 4));
+        CALL("and_rotl", 2, x, y);
+        assert_int_equal(res.of.i32, x & ROTL(y, 9));
+        CALL("rotl_xor_const", 2, x, y);
+        assert_int_equal(res.of.i32, ROTL(y, 5) ^ 0x1234);
+        CALL("sigma1", 2, x, y);
+        assert_int_equal(res.of.i32, x + (ROTL(y, 26) ^ ROTL(y, 21) ^ ROTL(y, 7)));
+        CALL("shift_tee", 2, x, y);
+        assert_int_equal(res.of.i32, (x ^ (uint32_t)(y << 3)) + (uint32_t)(y << 3));
+    }
+#undef ROTL
 #undef CALL
     wasm_instance_free(inst);
 }
