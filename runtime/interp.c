@@ -55,8 +55,9 @@ enum {
  * when the budget runs out, budget_slow checks fuel and interrupts. */
 /* Calls callee with its frame at nfp; the call instruction is `size` long.
  * A WebAssembly callee gets a frame record and its code runs next (its
- * first instruction zeroes the locals that need it); each call pays one
- * unit of fuel so that recursion is metered too. */
+ * first instruction zeroes the locals that need it, or the call zeroes the
+ * one slot that does: zero1); each call pays one unit of fuel so that
+ * recursion is metered too. */
 #define DO_CALL(callee_, nfp_, size) do { \
         wasm_funcinst *c_ = (callee_); \
         uint64_t *n_ = (nfp_); \
@@ -68,6 +69,8 @@ enum {
         } \
         if (WASM_UNLIKELY(S->fr >= S->fr_end || n_ + c_->frame_slots > S->stack_end)) \
             TRAP(WASM_TRAP_STACK_EXHAUSTED); \
+        if (c_->zero1) \
+            n_[c_->zero1 - 1] = 0; \
         wasm_frame *f_ = S->fr++; \
         f_->ret_ip = ip + (size); \
         f_->fp = fp; \
@@ -772,6 +775,8 @@ host_call: {
 enter_first:
     if (WASM_UNLIKELY(fp + f->frame_slots > S->stack_end))
         TRAP(WASM_TRAP_STACK_EXHAUSTED);
+    if (f->zero1)
+        fp[f->zero1 - 1] = 0;
     inst = f->inst;
     S->cur_mem = inst->memory;
     mem = S->cur_mem ? S->cur_mem->base : NULL;
