@@ -684,6 +684,14 @@ dispatch:
     BINSH(I32_##P##_SHR_U, a OPX (b >> (k & 31)))
     BINSH_FAMILY(XOR, ^) BINSH_FAMILY(OR, |) BINSH_FAMILY(ADD, +) BINSH_FAMILY(AND, &)
 
+    /* ---- two i32 operations in one: (x OP1 y) OP2 z ---- */
+#define PAIR(name, E1, E2) \
+    CASE(name) { uint32_t x = U32(1), y = U32(2), z = U32(3); SLOT(0) = (uint32_t)((x E1 y) E2 z); NEXT(name); }
+#define PAIR_FAMILY(P, E1) \
+    PAIR(I32_##P##_THEN_ADD, E1, +) PAIR(I32_##P##_THEN_AND, E1, &) \
+    PAIR(I32_##P##_THEN_OR, E1, |) PAIR(I32_##P##_THEN_XOR, E1, ^)
+    PAIR_FAMILY(ADD, +) PAIR_FAMILY(AND, &) PAIR_FAMILY(OR, |) PAIR_FAMILY(XOR, ^)
+
     /* ---- floating point (sign operations act on the bits, §4.3.3) ---- */
     UN32(F32_ABS, a & ~F32_SIGN) UN32(F32_NEG, a ^ F32_SIGN)
     UNF32(F32_CEIL, wasm_f32_ceil(a)) UNF32(F32_FLOOR, wasm_f32_floor(a))

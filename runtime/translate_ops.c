@@ -197,12 +197,66 @@ static bool fuse_shift_op(wasm_translator *t, uint32_t iop, operand *a, operand 
     return true;
 }
 
+/* Position of an i32 add, and, or or xor in the pair forms (iops.def
+ * I32_ADD_THEN_ADD and following), or -1. */
+static int pair_index(uint32_t iop)
+{
+    switch (iop) {
+    case IOP_I32_ADD: return 0;
+    case IOP_I32_AND: return 1;
+    case IOP_I32_OR: return 2;
+    case IOP_I32_XOR: return 3;
+    }
+    return -1;
+}
+
+/* Whether the last instruction is an i32 add/and/or/xor of two slots that
+ * computed operand o (stack index `index`, popped); *first is its index. */
+static bool paired_last(const wasm_translator *t, const operand *o, uint32_t index, int *first)
+{
+    static const uint16_t ops[] = { IOP_I32_ADD, IOP_I32_AND, IOP_I32_OR, IOP_I32_XOR };
+    for (int i = 0; i < 4; i++) {
+        if (computed_last(t, o, index, ops[i], 3)) {
+            *first = i;
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Pair fusion: if the i32 add/and/or/xor just emitted produced one operand
+ * of another (all four are commutative), both become one instruction
+ * dst = (x OP1 y) OP2 z. The other operand must need no code of its own.
+ * Returns true if done.
+ */
+static bool fuse_pair(wasm_translator *t, uint32_t iop, operand *a, operand *b)
+{
+    int second = pair_index(iop), first;
+    if (second < 0 || t->dead)
+        return false;
+    operand *other;
+    if (a->where != W_CONST && paired_last(t, b, t->nstack + 1, &first))
+        other = a;
+    else if (b->where == W_LOCAL && paired_last(t, a, t->nstack, &first))
+        other = b;
+    else
+        return false;
+    uint32_t x = t->code[t->last.pos + 3], y = t->code[t->last.pos + 4];
+    drop_last(t);
+    uint32_t z = tr_src(t, other);
+    operand *d = tr_push(t, WASM_I32);
+    uint32_t fused = IOP_I32_ADD_THEN_ADD + 4 * (uint32_t)first + (uint32_t)second;
+    tr_def(t, EMITV(t, fused, d->home, x, y, z), fused);
+    return true;
+}
+
 static void binop(wasm_translator *t, const wasm_opinfo *info)
 {
     operand b = tr_pop(t, info->b);
     operand a = tr_pop(t, info->a);
     uint32_t iop = info->iop;
-    if (fuse_load_op(t, iop, info->r, &a, &b) || fuse_shift_op(t, iop, &a, &b))
+    if (fuse_load_op(t, iop, info->r, &a, &b) || fuse_shift_op(t, iop, &a, &b) || fuse_pair(t, iop, &a, &b))
         return;
     if (!t->dead && a.where == W_CONST && b.where != W_CONST && commutative(iop)) {
         operand tmp = a;   /* constant to the right (the result's home is fixed anyway) */

@@ -162,6 +162,60 @@
     (i32.add (local.get $x)
       (i32.xor (i32.xor (i32.rotr (local.get $y) (i32.const 6)) (i32.rotr (local.get $y) (i32.const 11)))
                (i32.rotr (local.get $y) (i32.const 25)))))
+  ;; two i32 operations in one, (x OP1 y) OP2 z: every pair of add, and,
+  ;; or, xor, the first as the right operand of the second ($p* with the
+  ;; first's result on the left); a result that goes to a local in between
+  ;; is kept
+  (func $p (param $x i32) (param $y i32) (param $z i32) (param $k i32) (result i32)
+    (block $b3 (block $b2 (block $b1 (block $b0
+      (br_table $b0 $b1 $b2 $b3 (i32.shr_u (local.get $k) (i32.const 2))))
+      (return (call $second_add (local.get $x) (local.get $y) (local.get $z) (local.get $k))))
+      (return (call $second_and (local.get $x) (local.get $y) (local.get $z) (local.get $k))))
+      (return (call $second_or (local.get $x) (local.get $y) (local.get $z) (local.get $k))))
+    (call $second_xor (local.get $x) (local.get $y) (local.get $z) (local.get $k)))
+  (func $first (param $x i32) (param $y i32) (param $k i32) (result i32)
+    (block $b3 (block $b2 (block $b1 (block $b0
+      (br_table $b0 $b1 $b2 $b3 (i32.and (local.get $k) (i32.const 3))))
+      (return (i32.add (local.get $x) (local.get $y))))
+      (return (i32.and (local.get $x) (local.get $y))))
+      (return (i32.or (local.get $x) (local.get $y))))
+    (i32.xor (local.get $x) (local.get $y)))
+  (func $second_add (param $x i32) (param $y i32) (param $z i32) (param $k i32) (result i32)
+    (block $b3 (block $b2 (block $b1 (block $b0
+      (br_table $b0 $b1 $b2 $b3 (i32.and (local.get $k) (i32.const 3))))
+      (return (i32.add (local.get $z) (i32.add (local.get $x) (local.get $y)))))
+      (return (i32.add (local.get $z) (i32.and (local.get $x) (local.get $y)))))
+      (return (i32.add (i32.or (local.get $x) (local.get $y)) (local.get $z))))
+    (i32.add (local.get $z) (i32.xor (local.get $x) (local.get $y))))
+  (func $second_and (param $x i32) (param $y i32) (param $z i32) (param $k i32) (result i32)
+    (block $b3 (block $b2 (block $b1 (block $b0
+      (br_table $b0 $b1 $b2 $b3 (i32.and (local.get $k) (i32.const 3))))
+      (return (i32.and (local.get $z) (i32.add (local.get $x) (local.get $y)))))
+      (return (i32.and (i32.and (local.get $x) (local.get $y)) (local.get $z))))
+      (return (i32.and (local.get $z) (i32.or (local.get $x) (local.get $y)))))
+    (i32.and (local.get $z) (i32.xor (local.get $x) (local.get $y))))
+  (func $second_or (param $x i32) (param $y i32) (param $z i32) (param $k i32) (result i32)
+    (block $b3 (block $b2 (block $b1 (block $b0
+      (br_table $b0 $b1 $b2 $b3 (i32.and (local.get $k) (i32.const 3))))
+      (return (i32.or (local.get $z) (i32.add (local.get $x) (local.get $y)))))
+      (return (i32.or (local.get $z) (i32.and (local.get $x) (local.get $y)))))
+      (return (i32.or (local.get $z) (i32.or (local.get $x) (local.get $y)))))
+    (i32.or (i32.xor (local.get $x) (local.get $y)) (local.get $z)))
+  (func $second_xor (param $x i32) (param $y i32) (param $z i32) (param $k i32) (result i32)
+    (block $b3 (block $b2 (block $b1 (block $b0
+      (br_table $b0 $b1 $b2 $b3 (i32.and (local.get $k) (i32.const 3))))
+      (return (i32.xor (local.get $z) (i32.add (local.get $x) (local.get $y)))))
+      (return (i32.xor (local.get $z) (i32.and (local.get $x) (local.get $y)))))
+      (return (i32.xor (local.get $z) (i32.or (local.get $x) (local.get $y)))))
+    (i32.xor (i32.xor (local.get $x) (local.get $y)) (local.get $z)))
+  (func (export "pair") (param $x i32) (param $y i32) (param $z i32) (param $k i32) (result i32)
+    (call $p (local.get $x) (local.get $y) (local.get $z) (local.get $k)))
+  (func (export "pair_chain") (param $x i32) (param $y i32) (param $z i32) (param $k i32) (result i32)
+    ;; ((x + y) ^ z) & k, then the sum of it and of (x & y) kept in a local
+    (local $t i32)
+    (i32.add
+      (i32.and (i32.xor (i32.add (local.get $x) (local.get $y)) (local.get $z)) (local.get $k))
+      (i32.xor (local.tee $t (i32.and (local.get $x) (local.get $y))) (local.get $t))))
   (func (export "shift_tee") (param $x i32) (param $y i32) (result i32)
     ;; the shift's result goes to a local first: it must not be dropped
     (local $t i32)

@@ -743,6 +743,19 @@ static void test_fused_code(void **state)
         assert_int_equal(res.of.i32, (x ^ (uint32_t)(y << 3)) + (uint32_t)(y << 3));
     }
 #undef ROTL
+
+    /* pairs of i32 operations fused: (x OP1 y) OP2 z for all 16 pairs */
+    for (int k = 0; k < 5; k++) {
+        uint32_t x = xs[k], y = ys[k], z = ys[(k + 2) % 5] ^ 0x5a5a0f0fu;
+        for (uint32_t op = 0; op < 16; op++) {
+            uint32_t r1 = (op & 3) == 0 ? x + y : (op & 3) == 1 ? x & y : (op & 3) == 2 ? x | y : x ^ y;
+            uint32_t r2 = op >> 2 == 0 ? r1 + z : op >> 2 == 1 ? r1 & z : op >> 2 == 2 ? r1 | z : r1 ^ z;
+            CALL("pair", 4, x, y, z, op);
+            assert_int_equal(res.of.i32, r2);
+        }
+        CALL("pair_chain", 4, x, y, z, ys[(k + 1) % 5]);
+        assert_int_equal(res.of.i32, (((x + y) ^ z) & ys[(k + 1) % 5]) + 0);
+    }
 #undef CALL
     wasm_instance_free(inst);
 }
