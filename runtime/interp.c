@@ -89,7 +89,7 @@ enum {
     } while (0)
 #define JUMP(k, off) do { \
         int32_t off_ = (int32_t)(off); \
-        ip += (k) + off_; \
+        ip += (int32_t)(k) + off_;      /* signed: k may be unsigned */ \
         if (off_ < 0 && WASM_UNLIKELY((S->budget -= 1 + ((uint32_t)-off_ >> 2)) < 0)) \
             goto budget_slow; \
         DISPATCH(); \

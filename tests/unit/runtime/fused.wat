@@ -216,6 +216,16 @@
     (i32.add
       (i32.and (i32.xor (i32.add (local.get $x) (local.get $y)) (local.get $z)) (local.get $k))
       (i32.xor (local.tee $t (i32.and (local.get $x) (local.get $y))) (local.get $t))))
+  ;; a br_table entry other than the first that branches back to a loop
+  ;; (the interpreter once added its offset as an unsigned number; found by
+  ;; fuzz-wasm-run, tests/fuzz/wasm-regressions/run-br-table-loop-backward.wasm)
+  (func (export "br_table_loop") (param $n i32) (result i32)
+    (local $i i32)
+    (block $out
+      (loop $l
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_table $out $l $out (i32.lt_u (local.get $i) (local.get $n)))))
+    (local.get $i))
   (func (export "shift_tee") (param $x i32) (param $y i32) (result i32)
     ;; the shift's result goes to a local first: it must not be dropped
     (local $t i32)

@@ -744,6 +744,9 @@ static void test_fused_code(void **state)
     }
 #undef ROTL
 
+    CALL("br_table_loop", 1, 10);
+    assert_int_equal(res.of.i32, 10);
+
     /* pairs of i32 operations fused: (x OP1 y) OP2 z for all 16 pairs */
     for (int k = 0; k < 5; k++) {
         uint32_t x = xs[k], y = ys[k], z = ys[(k + 2) % 5] ^ 0x5a5a0f0fu;
