@@ -222,6 +222,7 @@ static wasm_result allocate(wasm_instance *inst, wasm_error *err)
         f->frame_slots = f->code->frame_slots;
         f->param_slots = f->code->param_slots;
         f->local_slots = f->code->local_slots;
+        f->zero1 = f->code->zero1;
         inst->funcs[i] = f;
     }
     for (uint32_t i = m->ntable_imports; i < m->ntables; i++) {

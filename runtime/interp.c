@@ -55,8 +55,9 @@ enum {
  * when the budget runs out, budget_slow checks fuel and interrupts. */
 /* Calls callee with its frame at nfp; the call instruction is `size` long.
  * A WebAssembly callee gets a frame record and its code runs next (its
- * first instruction zeroes the locals that need it); each call pays one
- * unit of fuel so that recursion is metered too. */
+ * first instruction zeroes the locals that need it, or the call zeroes the
+ * one slot that does: zero1); each call pays one unit of fuel so that
+ * recursion is metered too. */
 #define DO_CALL(callee_, nfp_, size) do { \
         wasm_funcinst *c_ = (callee_); \
         uint64_t *n_ = (nfp_); \
@@ -74,6 +75,8 @@ enum {
         } \
         if (WASM_UNLIKELY(S->fr >= S->fr_end || n_ + c_->frame_slots > S->stack_end)) \
             TRAP(WASM_TRAP_STACK_EXHAUSTED); \
+        if (c_->zero1) \
+            n_[c_->zero1 - 1] = 0; \
         wasm_frame *f_ = S->fr++; \
         f_->ret_ip = ip + (size); \
         f_->fp = fp; \
@@ -92,7 +95,7 @@ enum {
     } while (0)
 #define JUMP(k, off) do { \
         int32_t off_ = (int32_t)(off); \
-        ip += (k) + off_; \
+        ip += (int32_t)(k) + off_;      /* signed: k may be unsigned */ \
         if (off_ < 0 && WASM_UNLIKELY((S->budget -= 1 + ((uint32_t)-off_ >> 2)) < 0)) \
             goto budget_slow; \
         DISPATCH(); \
@@ -679,6 +682,22 @@ dispatch:
     BINMF(F64_ADD_M, double, f64_to_bits, 8, a + b) BINMF(F64_SUB_M, double, f64_to_bits, 8, a - b)
     BINMF(F64_MUL_M, double, f64_to_bits, 8, a * b) BINMF(F64_DIV_M, double, f64_to_bits, 8, a / b)
 
+    /* ---- binary operations with a shifted or rotated right operand ---- */
+#define BINSH(name, expr) \
+    CASE(name) { uint32_t a = U32(1), b = U32(2), k = OPND(3); SLOT(0) = (uint32_t)(expr); NEXT(name); }
+#define BINSH_FAMILY(P, OPX) \
+    BINSH(I32_##P##_ROTL, a OPX rotl32(b, k)) BINSH(I32_##P##_SHL, a OPX (b << (k & 31))) \
+    BINSH(I32_##P##_SHR_U, a OPX (b >> (k & 31)))
+    BINSH_FAMILY(XOR, ^) BINSH_FAMILY(OR, |) BINSH_FAMILY(ADD, +) BINSH_FAMILY(AND, &)
+
+    /* ---- two i32 operations in one: (x OP1 y) OP2 z ---- */
+#define PAIR(name, E1, E2) \
+    CASE(name) { uint32_t x = U32(1), y = U32(2), z = U32(3); SLOT(0) = (uint32_t)((x E1 y) E2 z); NEXT(name); }
+#define PAIR_FAMILY(P, E1) \
+    PAIR(I32_##P##_THEN_ADD, E1, +) PAIR(I32_##P##_THEN_AND, E1, &) \
+    PAIR(I32_##P##_THEN_OR, E1, |) PAIR(I32_##P##_THEN_XOR, E1, ^)
+    PAIR_FAMILY(ADD, +) PAIR_FAMILY(AND, &) PAIR_FAMILY(OR, |) PAIR_FAMILY(XOR, ^)
+
     /* ---- floating point (sign operations act on the bits, §4.3.3) ---- */
     UN32(F32_ABS, a & ~F32_SIGN) UN32(F32_NEG, a ^ F32_SIGN)
     UNF32(F32_CEIL, wasm_f32_ceil(a)) UNF32(F32_FLOOR, wasm_f32_floor(a))
@@ -772,6 +791,8 @@ enter_first:
         TRAP(WASM_TRAP_STACK_EXHAUSTED);
     if (WASM_UNLIKELY(!f->ops) && !wasm_funcinst_prepare_interp(f))
         TRAP(WASM_TRAP_HOST);       /* no memory for its interpreter code */
+    if (f->zero1)
+        fp[f->zero1 - 1] = 0;
     inst = f->inst;
     S->cur_mem = inst->memory;
     mem = S->cur_mem ? S->cur_mem->base : NULL;

@@ -183,6 +183,7 @@ bool wasm_funcinst_prepare_interp(wasm_funcinst *f)
 {
     if (!wasm_module_prepare_interp(f->inst->module))
         return false;
+    f->zero1 = f->code->zero1;      /* decided when the code was made */
     f->ops = f->code->ops;
     return true;
 }

@@ -1265,9 +1265,11 @@ void wasm_translator_free(wasm_translator *t)
 }
 
 /* Fills in the prologue at `pos` to zero the slots from the first to the
- * last local that needs it (and the zero slot if used). Returns false when
- * there is nothing to zero. */
-static bool finish_prologue(wasm_translator *t, uint32_t pos)
+ * last local that needs it (and the zero slot if used). A single slot is
+ * left to the call instead (*zero1 = 1 + the slot: one store there costs
+ * less than an instruction's dispatch). Returns false when the prologue
+ * instruction is not needed. */
+static bool finish_prologue(wasm_translator *t, uint32_t pos, uint32_t *zero1)
 {
     uint32_t lo = UINT32_MAX, hi = 0;
     for (uint32_t i = t->ftype->nparams; i < t->nlocals; i++) {
@@ -1288,6 +1290,10 @@ static bool finish_prologue(wasm_translator *t, uint32_t pos)
     if (lo >= hi)
         return false;
     uint32_t n = hi - lo;
+    if (n == 1) {
+        *zero1 = lo + 1;
+        return false;
+    }
     static const uint16_t fixed[5] = { 0, IOP_ZERO_1, IOP_ZERO_2, IOP_ZERO_3, IOP_ZERO_4 };
     write_handler(t, pos, n <= 4 ? fixed[n] : IOP_ZERO_N);
     t->code[pos + 2] = lo;
@@ -1372,10 +1378,12 @@ wasm_result wasm_translate_func(wasm_translator *t, uint32_t func_index, const w
         m->funcs[func_index].code = code;
     }
     if (t->emit) {
-        if (prologue && !finish_prologue(t, start))
-            start += wasm_iop_units(2);     /* nothing to zero: skip it */
+        uint32_t zero1 = 0;
+        if (prologue && !finish_prologue(t, start, &zero1))
+            start += wasm_iop_units(2);     /* nothing to zero here: skip it */
         code->ops_offset = start;
         code->ops_units = t->ncode - start;
+        code->zero1 = zero1;
     }
     return WASM_OK;
 }

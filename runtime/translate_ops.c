@@ -89,6 +89,15 @@ static bool computed_last(const wasm_translator *t, const operand *o, uint32_t i
            t->last.pos + wasm_iop_units(nargs) == t->ncode && t->code[t->last.pos + 2] == o->home;
 }
 
+/* Drops the last instruction (it is being folded into the next one). */
+static void drop_last(wasm_translator *t)
+{
+    t->ncode = t->last.pos;
+    t->last.valid = false;
+    t->prev = t->prev2;
+    t->prev2.pos = NO_POS;
+}
+
 static bool commutative(uint32_t iop);
 
 /* Whether a and b may trade places: commutative integer operations, and
@@ -121,10 +130,7 @@ static bool fuse_load_op(wasm_translator *t, uint32_t iop, uint8_t rtype, operan
         return false;
     const uint32_t *ld = &t->code[t->last.pos];
     uint32_t addr = ld[3], add = ld[4], offset = ld[5];
-    t->ncode = t->last.pos;
-    t->last.valid = false;
-    t->prev = t->prev2;
-    t->prev2.pos = NO_POS;
+    drop_last(t);
     /* The other operand may need a constant written: its home is neither
      * the address slot nor the loaded value's home. */
     uint32_t sa = tr_src(t, other);
@@ -133,12 +139,124 @@ static bool fuse_load_op(wasm_translator *t, uint32_t iop, uint8_t rtype, operan
     return true;
 }
 
+/* The first of the shift-operand forms of iop (iops.def I32_XOR_ROTL and
+ * following: _ROTL, _SHL, _SHR_U), or 0. */
+static uint32_t shift_op_form(uint32_t iop)
+{
+    switch (iop) {
+    case IOP_I32_XOR: return IOP_I32_XOR_ROTL;
+    case IOP_I32_OR: return IOP_I32_OR_ROTL;
+    case IOP_I32_ADD: return IOP_I32_ADD_ROTL;
+    case IOP_I32_AND: return IOP_I32_AND_ROTL;
+    }
+    return 0;
+}
+
+/* Whether the last instruction is an i32 shift or rotation by a constant
+ * that computed operand o (stack index `index`, popped), nothing emitted
+ * after it; *form is 0 (rotl), 1 (shl) or 2 (shr_u) and *k the count. */
+static bool shifted_last(const wasm_translator *t, const operand *o, uint32_t index, uint32_t *form,
+                         uint32_t *k)
+{
+    static const uint16_t shifts[] = { IOP_I32_ROTL_IMM, IOP_I32_ROTR_IMM, IOP_I32_SHL_IMM, IOP_I32_SHR_U_IMM };
+    for (uint32_t i = 0; i < 4; i++) {
+        if (computed_last(t, o, index, shifts[i], 3)) {
+            uint32_t n = t->code[t->last.pos + 4] & 31;
+            *form = i == 0 ? 0 : i - 1;
+            *k = i == 1 ? (32 - n) & 31 : n;    /* rotr by n is rotl by 32 - n */
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Shift-op fusion: if the shift or rotation by a constant just emitted
+ * produced one operand of a commutative i32 xor/or/add/and, the shift is
+ * dropped and one instruction computes a OP (b SHIFT k). The other operand
+ * must need no code of its own (not a constant: that has an immediate
+ * form). Returns true if done.
+ */
+static bool fuse_shift_op(wasm_translator *t, uint32_t iop, operand *a, operand *b)
+{
+    uint32_t first = shift_op_form(iop), form, k;
+    if (!first || t->dead)
+        return false;
+    operand *other;
+    if (a->where != W_CONST && shifted_last(t, b, t->nstack + 1, &form, &k))
+        other = a;
+    else if (b->where == W_LOCAL && shifted_last(t, a, t->nstack, &form, &k))
+        other = b;
+    else
+        return false;
+    uint32_t src = t->code[t->last.pos + 3];
+    drop_last(t);
+    uint32_t sa = tr_src(t, other);
+    operand *d = tr_push(t, WASM_I32);
+    tr_def(t, EMITV(t, first + form, d->home, sa, src, k), first + form);
+    return true;
+}
+
+/* Position of an i32 add, and, or or xor in the pair forms (iops.def
+ * I32_ADD_THEN_ADD and following), or -1. */
+static int pair_index(uint32_t iop)
+{
+    switch (iop) {
+    case IOP_I32_ADD: return 0;
+    case IOP_I32_AND: return 1;
+    case IOP_I32_OR: return 2;
+    case IOP_I32_XOR: return 3;
+    }
+    return -1;
+}
+
+/* Whether the last instruction is an i32 add/and/or/xor of two slots that
+ * computed operand o (stack index `index`, popped); *first is its index. */
+static bool paired_last(const wasm_translator *t, const operand *o, uint32_t index, int *first)
+{
+    static const uint16_t ops[] = { IOP_I32_ADD, IOP_I32_AND, IOP_I32_OR, IOP_I32_XOR };
+    for (int i = 0; i < 4; i++) {
+        if (computed_last(t, o, index, ops[i], 3)) {
+            *first = i;
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Pair fusion: if the i32 add/and/or/xor just emitted produced one operand
+ * of another (all four are commutative), both become one instruction
+ * dst = (x OP1 y) OP2 z. The other operand must need no code of its own.
+ * Returns true if done.
+ */
+static bool fuse_pair(wasm_translator *t, uint32_t iop, operand *a, operand *b)
+{
+    int second = pair_index(iop), first;
+    if (second < 0 || t->dead)
+        return false;
+    operand *other;
+    if (a->where != W_CONST && paired_last(t, b, t->nstack + 1, &first))
+        other = a;
+    else if (b->where == W_LOCAL && paired_last(t, a, t->nstack, &first))
+        other = b;
+    else
+        return false;
+    uint32_t x = t->code[t->last.pos + 3], y = t->code[t->last.pos + 4];
+    drop_last(t);
+    uint32_t z = tr_src(t, other);
+    operand *d = tr_push(t, WASM_I32);
+    uint32_t fused = IOP_I32_ADD_THEN_ADD + 4 * (uint32_t)first + (uint32_t)second;
+    tr_def(t, EMITV(t, fused, d->home, x, y, z), fused);
+    return true;
+}
+
 static void binop(wasm_translator *t, const wasm_opinfo *info)
 {
     operand b = tr_pop(t, info->b);
     operand a = tr_pop(t, info->a);
     uint32_t iop = info->iop;
-    if (fuse_load_op(t, iop, info->r, &a, &b))
+    if (fuse_load_op(t, iop, info->r, &a, &b) || fuse_shift_op(t, iop, &a, &b) || fuse_pair(t, iop, &a, &b))
         return;
     if (!t->dead && a.where == W_CONST && b.where != W_CONST && commutative(iop)) {
         operand tmp = a;   /* constant to the right (the result's home is fixed anyway) */
@@ -181,15 +299,6 @@ static uint32_t store_imm_form(uint32_t iop, const operand *v)
     }
     }
     return 0;
-}
-
-/* Drops the last instruction (it is being folded into the next one). */
-static void drop_last(wasm_translator *t)
-{
-    t->ncode = t->last.pos;
-    t->last.valid = false;
-    t->prev = t->prev2;
-    t->prev2.pos = NO_POS;
 }
 
 /* Whether the last instruction computed operand a (just popped) with iop

@@ -176,6 +176,7 @@ struct wasm_code {
     uint32_t frame_slots;           /* params + locals + max operand slots */
     uint32_t param_slots;
     uint32_t local_slots;           /* declared locals, zeroed on entry */
+    uint32_t zero1;                 /* 1 + the one slot a call zeroes on entry, or 0 */
     uint32_t body_offset;           /* in the binary, for messages */
 };
 
@@ -277,6 +278,7 @@ typedef struct wasm_global {
 typedef struct wasm_funcinst {
     const uint32_t *ops;            /* code->ops, or NULL for host functions */
     uint32_t frame_slots, param_slots, local_slots;   /* copies of code's */
+    uint32_t zero1;                 /* copy of code's: slot 1 + k is zeroed by the call */
     const wasm_functype *type;
     wasm_instance *inst;            /* instance whose code this is (NULL: host) */
     const wasm_code *code;          /* NULL for host functions */

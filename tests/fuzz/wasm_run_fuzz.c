@@ -2,8 +2,8 @@
  * tests/fuzz/wasm_run_fuzz.c — libFuzzer target: load a module, link every
  * imported function to a stub, instantiate it under tight limits (memory,
  * table, call depth, fuel) and call each exported function with zero
- * arguments. Traps are expected results; crashes, hangs, leaks and
- * sanitizer reports are not.
+ * arguments, on the interpreter and on the JIT. Traps are expected
+ * results; crashes, hangs, leaks and sanitizer reports are not.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -58,12 +58,14 @@ static int signature(const wasm_functype *ft, char *buf, size_t size)
     return 1;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* Loads data with the current engine, instantiates it and calls every
+ * exported function. */
+static void run_module(const uint8_t *data, size_t size)
 {
     wasm_error err;
     wasm_module *m = wasm_module_load(data, size, &err);
     if (!m)
-        return 0;
+        return;
     wasm_linker *l = wasm_linker_new();
     char sig[256];
     for (uint32_t i = 0; i < m->nimports; i++) {
@@ -97,5 +99,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     wasm_linker_free(l);
     wasm_module_free(m);
+}
+
+/* Each input runs on the interpreter, then on the JIT where there is one
+ * (the default engine), so that both engines are fuzzed. */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    wasm_runtime_set_engine(WASM_ENGINE_INTERP);
+    run_module(data, size);
+    wasm_runtime_set_engine(WASM_ENGINE_DEFAULT);
+    if (wasm_runtime_jit_available())
+        run_module(data, size);
     return 0;
 }

@@ -1,7 +1,7 @@
 ;; tests/unit/runtime/fused.wat — code shapes the translator fuses into
 ;; superinstructions (add+compare+branch at loop ends, indexed loads,
 ;; i32.add-constant address folding, constant stores, copy pairs, loads
-;; fused into binary operations). The unit
+;; and constant shifts fused into binary operations). The unit
 ;; test computes the expected results in C.
 (module
   (memory (export "memory") 1)
@@ -129,4 +129,106 @@
   ;; the fused load traps like the load would
   (func (export "load_op_oob") (param $p i32) (result i32)
     (i32.add (local.get $p) (i32.load offset=4 (local.get $p))))
+;; shifts and rotations by a constant fused into the xor/or/add/and that
+  ;; consumes them, as the right operand or the left one
+  (func (export "xor_rotl") (param $x i32) (param $y i32) (result i32)
+    (i32.xor (local.get $x) (i32.rotl (local.get $y) (i32.const 7))))
+  (func (export "rotr_xor") (param $x i32) (param $y i32) (result i32)
+    (i32.xor (i32.rotr (local.get $y) (i32.const 13)) (local.get $x)))
+  (func (export "xor_shr_u") (param $x i32) (param $y i32) (result i32)
+    (i32.xor (local.get $x) (i32.shr_u (local.get $y) (i32.const 35))))
+  (func (export "shl_or") (param $x i32) (param $y i32) (result i32)
+    (i32.or (i32.shl (local.get $y) (i32.const 24)) (local.get $x)))
+  (func (export "or_shr_u") (param $x i32) (param $y i32) (result i32)
+    (i32.or (local.get $x) (i32.shr_u (local.get $y) (i32.const 31))))
+  (func (export "or_rotr0") (param $x i32) (param $y i32) (result i32)
+    (i32.or (local.get $x) (i32.rotr (local.get $y) (i32.const 32))))
+  (func (export "add_shl") (param $x i32) (param $y i32) (result i32)
+    (i32.add (local.get $x) (i32.shl (local.get $y) (i32.const 2))))
+  (func (export "rotl_add_rotl") (param $x i32) (param $y i32) (result i32)
+    (i32.add (i32.rotl (local.get $x) (i32.const 1)) (i32.rotl (local.get $y) (i32.const 31))))
+  (func (export "add_shr_u") (param $x i32) (param $y i32) (result i32)
+    (i32.add (i32.mul (local.get $x) (i32.const 3)) (i32.shr_u (local.get $y) (i32.const 5))))
+  (func (export "shr_u_and") (param $x i32) (param $y i32) (result i32)
+    (i32.and (i32.shr_u (local.get $y) (i32.const 8)) (local.get $x)))
+  (func (export "and_shl") (param $x i32) (param $y i32) (result i32)
+    (i32.and (local.get $x) (i32.shl (local.get $y) (i32.const 4))))
+  (func (export "and_rotl") (param $x i32) (param $y i32) (result i32)
+    (i32.and (local.get $x) (i32.rotl (local.get $y) (i32.const 9))))
+  (func (export "rotl_xor_const") (param $x i32) (param $y i32) (result i32)
+    (i32.xor (i32.rotl (local.get $y) (i32.const 5)) (i32.const 0x1234)))
+  (func (export "sigma1") (param $x i32) (param $y i32) (result i32)
+    ;; SHA-256's big sigma 1 of y, plus x (FIPS 180-4 §4.1.2)
+    (i32.add (local.get $x)
+      (i32.xor (i32.xor (i32.rotr (local.get $y) (i32.const 6)) (i32.rotr (local.get $y) (i32.const 11)))
+               (i32.rotr (local.get $y) (i32.const 25)))))
+  ;; two i32 operations in one, (x OP1 y) OP2 z: every pair of add, and,
+  ;; or, xor, the first as the right operand of the second ($p* with the
+  ;; first's result on the left); a result that goes to a local in between
+  ;; is kept
+  (func $p (param $x i32) (param $y i32) (param $z i32) (param $k i32) (result i32)
+    (block $b3 (block $b2 (block $b1 (block $b0
+      (br_table $b0 $b1 $b2 $b3 (i32.shr_u (local.get $k) (i32.const 2))))
+      (return (call $second_add (local.get $x) (local.get $y) (local.get $z) (local.get $k))))
+      (return (call $second_and (local.get $x) (local.get $y) (local.get $z) (local.get $k))))
+      (return (call $second_or (local.get $x) (local.get $y) (local.get $z) (local.get $k))))
+    (call $second_xor (local.get $x) (local.get $y) (local.get $z) (local.get $k)))
+  (func $first (param $x i32) (param $y i32) (param $k i32) (result i32)
+    (block $b3 (block $b2 (block $b1 (block $b0
+      (br_table $b0 $b1 $b2 $b3 (i32.and (local.get $k) (i32.const 3))))
+      (return (i32.add (local.get $x) (local.get $y))))
+      (return (i32.and (local.get $x) (local.get $y))))
+      (return (i32.or (local.get $x) (local.get $y))))
+    (i32.xor (local.get $x) (local.get $y)))
+  (func $second_add (param $x i32) (param $y i32) (param $z i32) (param $k i32) (result i32)
+    (block $b3 (block $b2 (block $b1 (block $b0
+      (br_table $b0 $b1 $b2 $b3 (i32.and (local.get $k) (i32.const 3))))
+      (return (i32.add (local.get $z) (i32.add (local.get $x) (local.get $y)))))
+      (return (i32.add (local.get $z) (i32.and (local.get $x) (local.get $y)))))
+      (return (i32.add (i32.or (local.get $x) (local.get $y)) (local.get $z))))
+    (i32.add (local.get $z) (i32.xor (local.get $x) (local.get $y))))
+  (func $second_and (param $x i32) (param $y i32) (param $z i32) (param $k i32) (result i32)
+    (block $b3 (block $b2 (block $b1 (block $b0
+      (br_table $b0 $b1 $b2 $b3 (i32.and (local.get $k) (i32.const 3))))
+      (return (i32.and (local.get $z) (i32.add (local.get $x) (local.get $y)))))
+      (return (i32.and (i32.and (local.get $x) (local.get $y)) (local.get $z))))
+      (return (i32.and (local.get $z) (i32.or (local.get $x) (local.get $y)))))
+    (i32.and (local.get $z) (i32.xor (local.get $x) (local.get $y))))
+  (func $second_or (param $x i32) (param $y i32) (param $z i32) (param $k i32) (result i32)
+    (block $b3 (block $b2 (block $b1 (block $b0
+      (br_table $b0 $b1 $b2 $b3 (i32.and (local.get $k) (i32.const 3))))
+      (return (i32.or (local.get $z) (i32.add (local.get $x) (local.get $y)))))
+      (return (i32.or (local.get $z) (i32.and (local.get $x) (local.get $y)))))
+      (return (i32.or (local.get $z) (i32.or (local.get $x) (local.get $y)))))
+    (i32.or (i32.xor (local.get $x) (local.get $y)) (local.get $z)))
+  (func $second_xor (param $x i32) (param $y i32) (param $z i32) (param $k i32) (result i32)
+    (block $b3 (block $b2 (block $b1 (block $b0
+      (br_table $b0 $b1 $b2 $b3 (i32.and (local.get $k) (i32.const 3))))
+      (return (i32.xor (local.get $z) (i32.add (local.get $x) (local.get $y)))))
+      (return (i32.xor (local.get $z) (i32.and (local.get $x) (local.get $y)))))
+      (return (i32.xor (local.get $z) (i32.or (local.get $x) (local.get $y)))))
+    (i32.xor (i32.xor (local.get $x) (local.get $y)) (local.get $z)))
+  (func (export "pair") (param $x i32) (param $y i32) (param $z i32) (param $k i32) (result i32)
+    (call $p (local.get $x) (local.get $y) (local.get $z) (local.get $k)))
+  (func (export "pair_chain") (param $x i32) (param $y i32) (param $z i32) (param $k i32) (result i32)
+    ;; ((x + y) ^ z) & k, then the sum of it and of (x & y) kept in a local
+    (local $t i32)
+    (i32.add
+      (i32.and (i32.xor (i32.add (local.get $x) (local.get $y)) (local.get $z)) (local.get $k))
+      (i32.xor (local.tee $t (i32.and (local.get $x) (local.get $y))) (local.get $t))))
+  ;; a br_table entry other than the first that branches back to a loop
+  ;; (the interpreter once added its offset as an unsigned number; found by
+  ;; fuzz-wasm-run, tests/fuzz/wasm-regressions/run-br-table-loop-backward.wasm)
+  (func (export "br_table_loop") (param $n i32) (result i32)
+    (local $i i32)
+    (block $out
+      (loop $l
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_table $out $l $out (i32.lt_u (local.get $i) (local.get $n)))))
+    (local.get $i))
+  (func (export "shift_tee") (param $x i32) (param $y i32) (result i32)
+    ;; the shift's result goes to a local first: it must not be dropped
+    (local $t i32)
+    (i32.add (i32.xor (local.get $x) (local.tee $t (i32.shl (local.get $y) (i32.const 3))))
+             (local.get $t)))
 )

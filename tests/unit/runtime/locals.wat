@@ -31,6 +31,10 @@
       (local.set $x (i32.const 5)))
     (local.get $x))
   (func (export "run_skipped") (param i32) (result i32) (call $dirty) (call $skipped (local.get 0)))
+  ;; the same called from the host right after $dirty (also from the host):
+  ;; both frames start at the bottom of the value stack
+  (export "dirty" (func $dirty))
+  (export "skipped" (func $skipped))
 
   ;; an explicit zero store the translator drops (the local is zero anyway)
   (func $zero_store (result i32) (local $x i32) (local $i i32)

@@ -724,11 +724,15 @@ static void test_instance_release(void **state)
     wasm_module_free(m);
 }
 
-/* The shapes the translator fuses (fused.wat), against results computed here. */
+/* The shapes the translator fuses (fused.wat), against results computed
+ * here; run by the interpreter (the default engine may be the JIT). */
 static void test_fused_code(void **state)
 {
     (void)state;
+    wasm_runtime_set_engine(WASM_ENGINE_INTERP);
     wasm_module *m = load("fused.wasm");
+    wasm_runtime_set_engine(WASM_ENGINE_DEFAULT);
+    assert_int_equal(wasm_module_engine(m), WASM_ENGINE_INTERP);
     wasm_error err;
     wasm_instance *inst = wasm_instantiate(m, NULL, NULL, NULL, &err);
     assert_non_null(inst);
@@ -853,6 +857,61 @@ static void test_fused_code(void **state)
     }
     CALL("rotate", 4, 1, 2, 3, 7);
     assert_int_equal(res.of.i32, a * 100 + b * 10 + c);
+
+    /* constant shifts fused into xor/or/add/and */
+    static const uint32_t xs[] = { 0, 1, 0x80000001u, 0xdeadbeefu, 0x12345678u };
+    static const uint32_t ys[] = { 0, 0xffffffffu, 0x80000000u, 0x9e3779b9u, 0x0f0f1234u };
+#define ROTL(v, k) ((uint32_t)((v) << (k)) | (uint32_t)((v) >> ((32 - (k)) & 31)))
+    for (int k = 0; k < 5; k++) {
+        uint32_t x = xs[k], y = ys[k];
+        CALL("xor_rotl", 2, x, y);
+        assert_int_equal(res.of.i32, x ^ ROTL(y, 7));
+        CALL("rotr_xor", 2, x, y);
+        assert_int_equal(res.of.i32, ROTL(y, 19) ^ x);
+        CALL("xor_shr_u", 2, x, y);
+        assert_int_equal(res.of.i32, x ^ (y >> 3));
+        CALL("shl_or", 2, x, y);
+        assert_int_equal(res.of.i32, (uint32_t)(y << 24) | x);
+        CALL("or_shr_u", 2, x, y);
+        assert_int_equal(res.of.i32, x | (y >> 31));
+        CALL("or_rotr0", 2, x, y);
+        assert_int_equal(res.of.i32, x | y);
+        CALL("add_shl", 2, x, y);
+        assert_int_equal(res.of.i32, x + (uint32_t)(y << 2));
+        CALL("rotl_add_rotl", 2, x, y);
+        assert_int_equal(res.of.i32, ROTL(x, 1) + ROTL(y, 31));
+        CALL("add_shr_u", 2, x, y);
+        assert_int_equal(res.of.i32, x * 3 + (y >> 5));
+        CALL("shr_u_and", 2, x, y);
+        assert_int_equal(res.of.i32, (y >> 8) & x);
+        CALL("and_shl", 2, x, y);
+        assert_int_equal(res.of.i32, x & (uint32_t)(y << 4));
+        CALL("and_rotl", 2, x, y);
+        assert_int_equal(res.of.i32, x & ROTL(y, 9));
+        CALL("rotl_xor_const", 2, x, y);
+        assert_int_equal(res.of.i32, ROTL(y, 5) ^ 0x1234);
+        CALL("sigma1", 2, x, y);
+        assert_int_equal(res.of.i32, x + (ROTL(y, 26) ^ ROTL(y, 21) ^ ROTL(y, 7)));
+        CALL("shift_tee", 2, x, y);
+        assert_int_equal(res.of.i32, (x ^ (uint32_t)(y << 3)) + (uint32_t)(y << 3));
+    }
+#undef ROTL
+
+    CALL("br_table_loop", 1, 10);
+    assert_int_equal(res.of.i32, 10);
+
+    /* pairs of i32 operations fused: (x OP1 y) OP2 z for all 16 pairs */
+    for (int k = 0; k < 5; k++) {
+        uint32_t x = xs[k], y = ys[k], z = ys[(k + 2) % 5] ^ 0x5a5a0f0fu;
+        for (uint32_t op = 0; op < 16; op++) {
+            uint32_t r1 = (op & 3) == 0 ? x + y : (op & 3) == 1 ? x & y : (op & 3) == 2 ? x | y : x ^ y;
+            uint32_t r2 = op >> 2 == 0 ? r1 + z : op >> 2 == 1 ? r1 & z : op >> 2 == 2 ? r1 | z : r1 ^ z;
+            CALL("pair", 4, x, y, z, op);
+            assert_int_equal(res.of.i32, r2);
+        }
+        CALL("pair_chain", 4, x, y, z, ys[(k + 1) % 5]);
+        assert_int_equal(res.of.i32, (((x + y) ^ z) & ys[(k + 1) % 5]) + 0);
+    }
 #undef CALL
     wasm_instance_free(inst);
 }
@@ -860,10 +919,11 @@ static void test_fused_code(void **state)
 /* Declared locals read before a write that always runs see zero although
  * frames are not cleared (the callee's prologue zeroes what it needs), and
  * constant addresses go through the frame's zero slot (locals.wat). */
-static void test_locals_start_at_zero(void **state)
+static void check_locals_start_at_zero(wasm_engine engine)
 {
-    (void)state;
+    wasm_runtime_set_engine(engine);
     wasm_module *m = load("locals.wasm");
+    wasm_runtime_set_engine(WASM_ENGINE_DEFAULT);
     wasm_error err;
     wasm_instance *inst = wasm_instantiate(m, NULL, NULL, NULL, &err);
     assert_non_null(inst);
@@ -875,6 +935,9 @@ static void test_locals_start_at_zero(void **state)
     assert_int_equal(v, 0);
     assert_int_equal(call_i32(inst, "run_skipped", 1, 0, 0, &v, &err), WASM_OK);
     assert_int_equal(v, 5);
+    assert_int_equal(wasm_call(inst, "dirty", NULL, 0, NULL, 0, &err), WASM_OK);
+    assert_int_equal(call_i32(inst, "skipped", 1, 1, 0, &v, &err), WASM_OK);
+    assert_int_equal(v, 0);
     assert_int_equal(call_i32(inst, "run_zero_store", 0, 0, 0, &v, &err), WASM_OK);
     assert_int_equal(v, 8);
     assert_int_equal(call_i32(inst, "run_written", 0, 0, 0, &v, &err), WASM_OK);
@@ -890,6 +953,15 @@ static void test_locals_start_at_zero(void **state)
     assert_int_equal(call_i32(inst, "run_const_addr_oob", 0, 0, 0, &v, &err), WASM_ERR_TRAP);
     assert_int_equal(err.trap, WASM_TRAP_MEMORY_OOB);
     wasm_instance_free(inst);
+}
+
+/* ... on the interpreter (where a call may zero one slot itself) and on the
+ * default engine. */
+static void test_locals_start_at_zero(void **state)
+{
+    (void)state;
+    check_locals_start_at_zero(WASM_ENGINE_INTERP);
+    check_locals_start_at_zero(WASM_ENGINE_DEFAULT);
 }
 
 int main(void)
